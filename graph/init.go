@@ -162,3 +162,14 @@ func BlockConstant(blocks, block int, v float64) Initializer {
 		return nil
 	}
 }
+
+// Values fills with a copy of vals (len must equal the shape's size): for fixtures and loaded weights.
+func Values(vals []float64) Initializer {
+	return func(_ *rand.Rand, shape tensor.Shape, out []float64) error {
+		if len(vals) != len(out) {
+			return fmt.Errorf("have %d values for shape %v (%d)", len(vals), shape, len(out))
+		}
+		copy(out, vals)
+		return nil
+	}
+}

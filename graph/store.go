@@ -154,3 +154,15 @@ func CopyFrom(t tensor.Tensor, vals []float64) error {
 	}
 	return nil
 }
+
+// SetValues overwrites the named parameter with vals (row-major, converted to the store's dtype).
+func (s *Store) SetValues(name string, vals []float64) error {
+	p, ok := s.params[name]
+	if !ok {
+		return fmt.Errorf("graph: no parameter %q in the store", name)
+	}
+	if err := CopyFrom(p.Value, vals); err != nil {
+		return fmt.Errorf("graph: parameter %q: %w", name, err)
+	}
+	return nil
+}

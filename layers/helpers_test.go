@@ -1,0 +1,88 @@
+package layers
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/intentlab/intentlab/graph"
+)
+
+// Shared test helpers for every layer's tests.
+
+// newStore64 is a float64 store for gradient checks, seeded so tests are reproducible.
+func newStore64(seed uint64) *graph.Store {
+	return graph.NewStore(tensor.Float64, rand.New(rand.NewPCG(seed, 99)))
+}
+
+// fixedValues returns n deterministic values in (−scale, scale) that are not symmetric or repeated.
+func fixedValues(n int, seed float64, scale float64) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = scale * math.Sin(1.37*float64(i)+seed) * math.Cos(0.11*float64(i*i)+2*seed)
+	}
+	return out
+}
+
+// paramInput registers an input tensor as a store parameter, so that CheckGradients also checks the
+// gradient with respect to the input, and returns its node in b's graph.
+func paramInput(t *testing.T, s *graph.Store, b *graph.Builder, name string, vals []float64, shape ...int) *gorgonia.Node {
+	t.Helper()
+	if _, err := s.Add(name, tensor.Shape(shape), graph.Values(vals)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := b.Param(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// weightedLoss is L = Σ_i r_i · y_i with fixed, distinct weights r, so that every element of y matters to
+// the gradient (a plain sum would hide errors that cancel, e.g. in softmax).
+func weightedLoss(t *testing.T, y *gorgonia.Node) *gorgonia.Node {
+	t.Helper()
+	r := fixedValues(y.Shape().TotalSize(), 0.7, 1)
+	rt := tensor.New(tensor.WithShape(y.Shape().Clone()...), tensor.WithBacking(r))
+	if y.Dtype() == tensor.Float32 {
+		f := make([]float32, len(r))
+		for i, v := range r {
+			f[i] = float32(v)
+		}
+		rt = tensor.New(tensor.WithShape(y.Shape().Clone()...), tensor.WithBacking(f))
+	}
+	rn := gorgonia.NewConstant(rt)
+	prod, err := gorgonia.HadamardProd(y, rn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loss, err := gorgonia.Sum(prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loss
+}
+
+// checkGrads compiles loss on b and runs the float64 central-difference check on every parameter
+// (including inputs registered with paramInput), with the tolerance: relative error ≤ 1e-6.
+func checkGrads(t *testing.T, b *graph.Builder, loss *gorgonia.Node, feed func(p *graph.Program)) {
+	t.Helper()
+	p, err := graph.Compile(b, loss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if feed != nil {
+		feed(p)
+	}
+	report, err := graph.CheckGradients(p, graph.GradCheck{Tol: 1e-6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range report {
+		t.Logf("%-28s worst relative error %.2e", r.Param, r.RelError)
+	}
+}
