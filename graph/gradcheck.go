@@ -46,8 +46,23 @@ func CheckGradients(p *Program, cfg GradCheck) ([]GradError, error) {
 	if p.loss == nil {
 		return nil, fmt.Errorf("graph: gradient check of a program without a loss")
 	}
+	before := map[string][]float64{}
+	for _, n := range p.params {
+		prm, _ := p.b.Store.Get(n.Name())
+		before[n.Name()] = Float64s(prm.Value)
+	}
 	if err := p.Run(); err != nil {
 		return nil, err
+	}
+	// A run must never write into a parameter: Gorgonia's TapeMachine can, through views (see Reshape).
+	for _, n := range p.params {
+		prm, _ := p.b.Store.Get(n.Name())
+		after := Float64s(prm.Value)
+		for i, v := range before[n.Name()] {
+			if after[i] != v {
+				return nil, fmt.Errorf("graph: running the program changed parameter %q[%d] from %g to %g in place", n.Name(), i, v, after[i])
+			}
+		}
 	}
 	defer func() { p.frozenNoise = false }()
 	p.frozenNoise = true

@@ -18,6 +18,7 @@ var keepIDs atomic.Uint64
 type keepOp struct {
 	id  uint64
 	buf []float64
+	out *tensor.Dense // the op's own result, so no later in-place write can reach its input's memory
 }
 
 // keep attaches a keepOp to n and returns it.
@@ -47,14 +48,23 @@ func (op *keepOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 		if err := copyOut(op.buf, v.Data()); err != nil {
 			return nil, err
 		}
+		if op.out == nil {
+			op.out = tensor.New(tensor.Of(v.Dtype()), tensor.WithShape(v.Shape().Clone()...))
+		}
+		if err := CopyFrom(op.out, op.buf); err != nil {
+			return nil, fmt.Errorf("keep: %w", err)
+		}
+		return op.out, nil
 	case gorgonia.Scalar:
 		if err := copyOut(op.buf, v.Data()); err != nil {
 			return nil, err
 		}
-	default:
-		return nil, fmt.Errorf("keep: cannot copy a %T", v)
+		if v.Dtype() == tensor.Float32 {
+			return gorgonia.NewF32(float32(op.buf[0])), nil
+		}
+		return gorgonia.NewF64(op.buf[0]), nil
 	}
-	return vals[0], nil
+	return nil, fmt.Errorf("keep: cannot copy a %T", vals[0])
 }
 
 func copyOut(dst []float64, data interface{}) error {

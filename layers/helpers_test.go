@@ -86,3 +86,34 @@ func checkGrads(t *testing.T, b *graph.Builder, loss *gorgonia.Node, feed func(p
 		t.Logf("%-28s worst relative error %.2e", r.Param, r.RelError)
 	}
 }
+
+// checkAllLearnablesInStore fails if b's graph has a variable (a leaf node that no op computes) that is
+// neither a declared input nor a parameter of the store: such a node would be a weight that training,
+// checkpoints and the optimizer never see.
+func checkAllLearnablesInStore(t *testing.T, b *graph.Builder) {
+	t.Helper()
+	params := map[*gorgonia.Node]bool{}
+	for _, p := range b.Params() {
+		params[p] = true
+		if _, ok := b.Store.Get(p.Name()); !ok {
+			t.Errorf("parameter node %q is not in the store", p.Name())
+		}
+	}
+	vars := 0
+	for _, n := range b.G.AllNodes() {
+		if n.Op() != nil {
+			continue
+		}
+		vars++
+		if params[n] {
+			continue
+		}
+		if in, ok := b.Lookup(n.Name()); ok && in == n {
+			continue
+		}
+		t.Errorf("graph variable %q (shape %v) is neither an input nor a store parameter", n.Name(), n.Shape())
+	}
+	if vars == 0 {
+		t.Errorf("graph has no variables at all: the check walked nothing")
+	}
+}

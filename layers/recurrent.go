@@ -1,0 +1,232 @@
+package layers
+
+import (
+	"fmt"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/intentlab/intentlab/graph"
+)
+
+// RecurrentConfig configures a stack of recurrent layers (LSTMConfig and GRUConfig are this type).
+type RecurrentConfig struct {
+	Input  int // features D of the input sequence; required
+	Hidden int // state size H of every layer; required unless Hiddens is set
+	Layers int // number of stacked layers; default 1
+
+	// Hiddens, if set, lists the state size of each layer (e.g. {128, 64}); then Hidden and Layers may be
+	// left zero, and if set they must agree with it (Hiddens[0] and len(Hiddens)).
+	Hiddens []int
+
+	Dropout        float64 // dropout rate on the states passed from one layer to the next, training only; default 0
+	ReturnSequence bool    // Forward returns every state (B, T, H) instead of the last valid one (B, H)
+}
+
+// sizes returns the state size of each layer, or an error naming the layer kind and name.
+func (c RecurrentConfig) sizes(kind, name string) ([]int, error) {
+	if c.Input <= 0 {
+		return nil, fmt.Errorf("%s %q: input size %d must be positive", kind, name, c.Input)
+	}
+	if c.Dropout < 0 || c.Dropout >= 1 {
+		return nil, fmt.Errorf("%s %q: dropout %g must be in [0, 1)", kind, name, c.Dropout)
+	}
+	hs := c.Hiddens
+	switch {
+	case len(hs) > 0:
+		if c.Hidden != 0 && c.Hidden != hs[0] {
+			return nil, fmt.Errorf("%s %q: hidden %d disagrees with hiddens %v", kind, name, c.Hidden, hs)
+		}
+		if c.Layers != 0 && c.Layers != len(hs) {
+			return nil, fmt.Errorf("%s %q: layers %d disagrees with hiddens %v", kind, name, c.Layers, hs)
+		}
+	case c.Layers < 0:
+		return nil, fmt.Errorf("%s %q: layers %d must be positive", kind, name, c.Layers)
+	default:
+		hs = make([]int, max(c.Layers, 1))
+		for i := range hs {
+			hs[i] = c.Hidden
+		}
+	}
+	for l, h := range hs {
+		if h <= 0 {
+			return nil, fmt.Errorf("%s %q: hidden size %d of layer %d must be positive", kind, name, h, l)
+		}
+	}
+	return append([]int(nil), hs...), nil
+}
+
+// layerName is the store prefix of layer l of a stack: "enc.lstm" → "enc.lstm.l0".
+func layerName(name string, l int) string { return graph.Join(name, fmt.Sprintf("l%d", l)) }
+
+// cell adds one layer's recurrence to the graph: per-step inputs (B, D) in, per-step states (B, H) out.
+type cell func(b *graph.Builder, xs []*gorgonia.Node, m *stepMasks) ([]*gorgonia.Node, error)
+
+// runStack checks x (B, T, D) and mask (B, T), runs the cells one above the other — every state of one
+// layer is the input of the next, through dropout in training — and returns all states (B, T, H) or the
+// last state (B, H) of the top layer.
+func runStack(b *graph.Builder, kind, name string, cfg RecurrentConfig, hs []int, cells []cell,
+	x, mask *gorgonia.Node) (*gorgonia.Node, error) {
+	layer := fmt.Sprintf("%s %q", kind, name)
+	if err := checkShape(layer, "input", x, -1, -1, cfg.Input); err != nil {
+		return nil, err
+	}
+	if err := checkMask(layer, x, mask); err != nil {
+		return nil, err
+	}
+	if x.Dtype() != b.Dtype() || mask.Dtype() != b.Dtype() {
+		return nil, fmt.Errorf("%s: input %v and mask %v must have the graph's dtype %v", layer, x.Dtype(), mask.Dtype(), b.Dtype())
+	}
+	xs, err := timeSteps(x) // T × (B, D)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", layer, err)
+	}
+	masks := map[int]*stepMasks{}
+	for l, c := range cells {
+		if l > 0 && cfg.Dropout > 0 && b.Train {
+			drop, err := NewDropout(graph.Join(layerName(name, l), "dropout"), cfg.Dropout)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", layer, err)
+			}
+			for t := range xs {
+				if xs[t], err = drop.Forward(b, xs[t]); err != nil { // (B, H)
+					return nil, fmt.Errorf("%s: layer %d: step %d: %w", layer, l, t, err)
+				}
+			}
+		}
+		m, ok := masks[hs[l]]
+		if !ok {
+			if m, err = newStepMasks(mask, hs[l]); err != nil {
+				return nil, fmt.Errorf("%s: mask: %w", layer, err)
+			}
+			masks[hs[l]] = m
+		}
+		if xs, err = c(b, xs, m); err != nil { // T × (B, H)
+			return nil, fmt.Errorf("%s: layer %d: %w", layer, l, err)
+		}
+	}
+	if !cfg.ReturnSequence {
+		return xs[len(xs)-1], nil // (B, H): the state is carried through padding, so h_T is the last valid state
+	}
+	y, err := stackSteps(xs) // (B, T, H)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", layer, err)
+	}
+	return y, nil
+}
+
+// stepMasks holds, for each step t, the mask column m_t and 1 − m_t broadcast to (B, H), for carry.
+type stepMasks struct{ keep, hold []*gorgonia.Node }
+
+// newStepMasks expands the (B, T) mask to (B, T, H) once — an outer product with ones, which is exact —
+// and slices it per step, so the time loop needs no reshapes or broadcasts.
+func newStepMasks(mask *gorgonia.Node, h int) (*stepMasks, error) {
+	bt, dt := mask.Shape(), mask.Dtype()
+	col, err := gorgonia.Reshape(mask, tensor.Shape{bt[0] * bt[1], 1}) // (B·T, 1)
+	if err != nil {
+		return nil, err
+	}
+	ones := gorgonia.NewConstant(tensor.New(tensor.Of(dt), tensor.WithShape(1, h)), gorgonia.WithName(fmt.Sprintf("ones1x%d", h)))
+	if err := fillOnes(ones.Value().(tensor.Tensor)); err != nil {
+		return nil, err
+	}
+	wide, err := gorgonia.Mul(col, ones) // (B·T, H)
+	if err != nil {
+		return nil, err
+	}
+	keep, err := gorgonia.Reshape(wide, tensor.Shape{bt[0], bt[1], h}) // (B, T, H)
+	if err != nil {
+		return nil, err
+	}
+	hold, err := gorgonia.Sub(scalar(mask.Graph(), 1, dt), keep) // (B, T, H)
+	if err != nil {
+		return nil, err
+	}
+	m := &stepMasks{}
+	if m.keep, err = timeSteps(keep); err != nil {
+		return nil, err
+	}
+	if m.hold, err = timeSteps(hold); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func fillOnes(t tensor.Tensor) error {
+	switch d := t.Data().(type) {
+	case []float64:
+		for i := range d {
+			d[i] = 1
+		}
+	case []float32:
+		for i := range d {
+			d[i] = 1
+		}
+	default:
+		return fmt.Errorf("mask of dtype %v is not float32 or float64", t.Dtype())
+	}
+	return nil
+}
+
+// carry is the masked state update s_t = m_t ⊙ s̃_t + (1 − m_t) ⊙ s_{t−1}: at a padded step (m_t = 0) the
+// state is carried unchanged, exactly (0·s̃ + 1·s = s in floating point, for finite s̃), and no gradient
+// reaches s̃_t, so padding contributes exact zeros to every parameter gradient.
+func (m *stepMasks) carry(t int, next, prev *gorgonia.Node) (*gorgonia.Node, error) {
+	a, err := gorgonia.HadamardProd(m.keep[t], next) // (B, H)
+	if err != nil {
+		return nil, err
+	}
+	c, err := gorgonia.HadamardProd(m.hold[t], prev) // (B, H)
+	if err != nil {
+		return nil, err
+	}
+	return gorgonia.Add(a, c) // (B, H)
+}
+
+// timeSteps slices x (B, T, F) into T tensors (B, F).
+func timeSteps(x *gorgonia.Node) ([]*gorgonia.Node, error) {
+	out := make([]*gorgonia.Node, x.Shape()[1])
+	for t := range out {
+		var err error
+		if out[t], err = gorgonia.Slice(x, nil, gorgonia.S(t)); err != nil { // (B, F)
+			return nil, fmt.Errorf("step %d: %w", t, err)
+		}
+	}
+	return out, nil
+}
+
+// stackSteps joins T states (B, H) into (B, T, H).
+func stackSteps(hs []*gorgonia.Node) (*gorgonia.Node, error) {
+	cols := make([]*gorgonia.Node, len(hs))
+	for t, h := range hs {
+		s := h.Shape()
+		var err error
+		if cols[t], err = gorgonia.Reshape(h, tensor.Shape{s[0], 1, s[1]}); err != nil { // (B, 1, H)
+			return nil, fmt.Errorf("step %d: %w", t, err)
+		}
+	}
+	if len(cols) == 1 {
+		return cols[0], nil
+	}
+	return gorgonia.Concat(1, cols...) // (B, T, H)
+}
+
+// zeroState is the initial state h_0 = 0 (B, H).
+func zeroState(b *graph.Builder, batch, h int) *gorgonia.Node {
+	return gorgonia.NewConstant(tensor.New(tensor.Of(b.Dtype()), tensor.WithShape(batch, h)),
+		gorgonia.WithName(fmt.Sprintf("zeros%dx%d", batch, h)))
+}
+
+// gateBlock slices block k of size h out of the (B, G·H) gate pre-activations.
+func gateBlock(z *gorgonia.Node, k, h int) (*gorgonia.Node, error) {
+	return gorgonia.Slice(z, nil, gorgonia.S(k*h, (k+1)*h)) // (B, H)
+}
+
+// project returns x·W + bias: (B, F)·(F, G·H) + (G·H), or x·W alone when bias is nil.
+func project(x, w, bias *gorgonia.Node) (*gorgonia.Node, error) {
+	xw, err := gorgonia.Mul(x, w) // (B, G·H)
+	if err != nil || bias == nil {
+		return xw, err
+	}
+	return gorgonia.BroadcastAdd(xw, bias, nil, []byte{0}) // (B, G·H)
+}
