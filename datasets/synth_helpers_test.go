@@ -1,8 +1,11 @@
 package datasets
 
 import (
+	"fmt"
 	"math"
 	"sort"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // synthROCAUC is the exact, tie-aware ROC-AUC: the Mann–Whitney U statistic divided by
@@ -81,35 +84,18 @@ func synthDot(a, b []float64) float64 {
 	return s
 }
 
-// synthSolve solves a x = b by Gaussian elimination with partial pivoting (a and b are modified).
+// synthSolve solves a x = b (the Newton step of the test's logistic regression) with gonum.
 func synthSolve(a [][]float64, b []float64) []float64 {
 	n := len(b)
-	for col := range n {
-		piv := col
-		for i := col + 1; i < n; i++ {
-			if math.Abs(a[i][col]) > math.Abs(a[piv][col]) {
-				piv = i
-			}
-		}
-		a[col], a[piv] = a[piv], a[col]
-		b[col], b[piv] = b[piv], b[col]
-		for i := col + 1; i < n; i++ {
-			f := a[i][col] / a[col][col]
-			for j := col; j < n; j++ {
-				a[i][j] -= f * a[col][j]
-			}
-			b[i] -= f * b[col]
-		}
+	m := mat.NewDense(n, n, nil)
+	for i := range n {
+		m.SetRow(i, a[i])
 	}
-	x := make([]float64, n)
-	for i := n - 1; i >= 0; i-- {
-		s := b[i]
-		for j := i + 1; j < n; j++ {
-			s -= a[i][j] * x[j]
-		}
-		x[i] = s / a[i][i]
+	var x mat.VecDense
+	if err := x.SolveVec(m, mat.NewVecDense(n, append([]float64(nil), b...))); err != nil {
+		panic(fmt.Sprintf("synthSolve: %v", err)) // a singular Hessian is a bug in the test's L2 term
 	}
-	return x
+	return x.RawVector().Data
 }
 
 // synthBagFeatures are the order-free features of a synthetic session: every Numeric aggregate
