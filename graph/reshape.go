@@ -25,10 +25,23 @@ func Reshape(x *gorgonia.Node, shape ...int) (*gorgonia.Node, error) {
 	if to.TotalSize() != x.Shape().TotalSize() {
 		return nil, fmt.Errorf("reshape: cannot reshape %v (%d values) to %v (%d values)", x.Shape(), x.Shape().TotalSize(), to, to.TotalSize())
 	}
-	if x.Shape().Eq(to) {
+	if sameDims(x.Shape(), to) {
 		return x, nil
 	}
 	return gorgonia.ApplyOp(&reshapeOp{from: x.Shape().Clone(), to: to}, x)
+}
+
+// sameDims is exact equality of dimensions (tensor.Shape.Eq treats (n) and (n, 1) as equal).
+func sameDims(a, b tensor.Shape) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 type reshapeOp struct {

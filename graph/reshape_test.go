@@ -64,4 +64,10 @@ func TestReshapeIsSafeAndDifferentiable(t *testing.T) {
 	if _, err := Reshape(x, 4, 2); err == nil {
 		t.Error("reshape to another size: no error")
 	}
+	// (6) → (6, 1) changes the rank although tensor.Shape.Eq calls the two equal.
+	v, _ := b.Input("v", 6)
+	col, err := Reshape(v, 6, 1)
+	if err != nil || col.Dims() != 2 {
+		t.Errorf("reshape (6) → (6, 1) gave %v, %v", col.Shape(), err)
+	}
 }

@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -41,6 +42,8 @@ func paramInput(t *testing.T, s *graph.Store, b *graph.Builder, name string, val
 	return n
 }
 
+var lossWeights int
+
 // weightedLoss is L = Σ_i r_i · y_i with fixed, distinct weights r, so that every element of y matters to
 // the gradient (a plain sum would hide errors that cancel, e.g. in softmax).
 func weightedLoss(t *testing.T, y *gorgonia.Node) *gorgonia.Node {
@@ -54,7 +57,10 @@ func weightedLoss(t *testing.T, y *gorgonia.Node) *gorgonia.Node {
 		}
 		rt = tensor.New(tensor.WithShape(y.Shape().Clone()...), tensor.WithBacking(f))
 	}
-	rn := gorgonia.NewConstant(rt)
+	// Named: Gorgonia merges constants of one graph by name, and an unnamed constant is named by its
+	// printed value, which elides the middle of large tensors.
+	lossWeights++
+	rn := gorgonia.NewConstant(rt, gorgonia.WithName(fmt.Sprintf("loss-weights-%d", lossWeights)))
 	prod, err := gorgonia.HadamardProd(y, rn)
 	if err != nil {
 		t.Fatal(err)
