@@ -1,0 +1,147 @@
+package layers
+
+import (
+	"fmt"
+	"math"
+
+	"gorgonia.org/gorgonia"
+
+	"github.com/intentlab/intentlab/graph"
+)
+
+// AttentionConfig configures multi-head self-attention.
+type AttentionConfig struct {
+	Dim     int     // model width D; required; must be a multiple of Heads
+	Heads   int     // number of heads H; default 1
+	Dropout float64 // dropout on the attention weights, training graphs only; default 0
+	Causal  bool    // also hide later keys from each query (j > i); default false
+}
+
+// MultiHeadAttention is scaled dot-product self-attention with H heads (Vaswani et al., 2017, "Attention
+// is all you need"), with a key-padding mask. For x (B, T, D), d = D/H and each head h:
+//
+//	Q = x·Wq + bq,  K = x·Wk + bk,  V = x·Wv + bv               (B, T, D), split into H heads of width d
+//	S_h = Q_h·K_hᵀ/√d + (1 − mask_key)·(−1e9)                   (B, H, T, T)
+//	A_h = softmax(S_h) over the keys;  C_h = Drop(A_h)·V_h       (B, H, T, d)
+//	y = concat_h(C_h)·Wo + bo                                    (B, T, D)
+//
+// With Causal, keys j > i get the −1e9 too. The masked softmax is one fused op with a hand-written
+// gradient (attention_softmax.go). Padded keys get exactly zero weight: exp(−1e9 − row max) underflows
+// to 0 in float32 and float64, so a padded sequence computes bit for bit what the unpadded one does.
+// Queries at padded positions attend to the real keys as any query does; their outputs are finite but
+// meaningless, and downstream pooling masks them. A sequence with no real event at all gets finite,
+// meaningless outputs too. The parameters are name.q.w, name.q.b, name.k.*, name.v.*, name.o.*
+// (weights (D, D) in the (in, out) layout, Glorot-uniform; biases zero).
+type MultiHeadAttention struct {
+	Name       string
+	Cfg        AttentionConfig
+	q, k, v, o *Dense
+	drop       *Dropout
+}
+
+// NewMultiHeadAttention declares the four projections in the store.
+func NewMultiHeadAttention(store *graph.Store, name string, cfg AttentionConfig) (*MultiHeadAttention, error) {
+	if cfg.Heads == 0 {
+		cfg.Heads = 1
+	}
+	if cfg.Dim <= 0 || cfg.Heads < 0 || cfg.Dim%cfg.Heads != 0 {
+		return nil, fmt.Errorf("attention %q: dim %d must be a positive multiple of heads %d", name, cfg.Dim, cfg.Heads)
+	}
+	drop, err := NewDropout(graph.Join(name, "drop"), cfg.Dropout)
+	if err != nil {
+		return nil, fmt.Errorf("attention %q: %w", name, err)
+	}
+	a := &MultiHeadAttention{Name: name, Cfg: cfg, drop: drop}
+	for _, p := range []struct {
+		d    **Dense
+		part string
+	}{{&a.q, "q"}, {&a.k, "k"}, {&a.v, "v"}, {&a.o, "o"}} {
+		if *p.d, err = NewDense(store, graph.Join(name, p.part), DenseConfig{Input: cfg.Dim, Output: cfg.Dim}); err != nil {
+			return nil, fmt.Errorf("attention %q: %w", name, err)
+		}
+	}
+	return a, nil
+}
+
+// Forward adds self-attention over x (B, T, D) with mask (B, T) (1 real, 0 padding) to b's graph. It
+// returns y (B, T, D) and the attention weights A (B·H, T, T) before dropout: A[b·H+h, i, j] is the
+// weight that query i of sequence b puts on key j in head h (the memory layout of (B, H, T, T)). Each
+// row sums to 1 and is exactly 0 at padded keys. Copy the weights (keep them as a program output) before
+// the next run.
+func (a *MultiHeadAttention) Forward(b *graph.Builder, x, mask *gorgonia.Node) (y, weights *gorgonia.Node, err error) {
+	name := fmt.Sprintf("attention %q", a.Name)
+	if err := checkSequence(name, b, x, mask, a.Cfg.Dim); err != nil {
+		return nil, nil, err
+	}
+	bs, t, d := x.Shape()[0], x.Shape()[1], a.Cfg.Dim
+	flat, err := graph.Reshape(x, bs*t, d) // (B·T, D)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	out, weights, err := a.forwardFlat(b, flat, mask, bs, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	if y, err = graph.Reshape(out, bs, t, d); err != nil { // (B, T, D)
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return y, weights, nil
+}
+
+// forwardFlat is Forward on the flattened sequence flat (B·T, D) = x, already checked; it returns
+// y (B·T, D). The Transformer block works on flat sequences to save copies.
+func (a *MultiHeadAttention) forwardFlat(b *graph.Builder, flat, mask *gorgonia.Node, bs, t int) (y, weights *gorgonia.Node, err error) {
+	wrap := func(err error) error { return fmt.Errorf("attention %q: %w", a.Name, err) }
+	d, h := a.Cfg.Dim, a.Cfg.Heads
+	var heads [3]*gorgonia.Node
+	for i, proj := range []*Dense{a.q, a.k, a.v} {
+		p, err := proj.Forward(b, flat) // (B·T, D)
+		if err != nil {
+			return nil, nil, wrap(err)
+		}
+		scale := 1.0
+		if i == 0 {
+			scale = 1 / math.Sqrt(float64(d/h)) // Q/√d, as PyTorch scales it
+		}
+		if heads[i], err = splitHeads(p, bs, t, h, scale); err != nil { // (B·H, T, d)
+			return nil, nil, wrap(err)
+		}
+	}
+	scores, err := batchedMatMul(heads[0], heads[1], false, true) // (B·H, T, T)
+	if err != nil {
+		return nil, nil, wrap(err)
+	}
+	if weights, err = maskedSoftmax(scores, mask, h, a.Cfg.Causal); err != nil { // (B·H, T, T)
+		return nil, nil, wrap(err)
+	}
+	dropped, err := a.drop.Forward(b, weights) // (B·H, T, T)
+	if err != nil {
+		return nil, nil, wrap(err)
+	}
+	ctx, err := batchedMatMul(dropped, heads[2], false, false) // (B·H, T, d)
+	if err != nil {
+		return nil, nil, wrap(err)
+	}
+	merged, err := mergeHeads(ctx, bs, t, h, 1) // (B·T, D)
+	if err != nil {
+		return nil, nil, wrap(err)
+	}
+	if y, err = a.o.Forward(b, merged); err != nil { // (B·T, D)
+		return nil, nil, wrap(err)
+	}
+	return y, weights, nil
+}
+
+// checkSequence checks that x is (B, T, d), mask (B, T), both of the store's dtype.
+func checkSequence(name string, b *graph.Builder, x, mask *gorgonia.Node, d int) error {
+	if err := checkShape(name, "input", x, -1, -1, d); err != nil {
+		return err
+	}
+	if err := checkMask(name, x, mask); err != nil {
+		return err
+	}
+	if x.Dtype() != b.Dtype() || mask.Dtype() != b.Dtype() {
+		return fmt.Errorf("%s: input %v and mask %v must have the store's dtype %v", name, x.Dtype(), mask.Dtype(), b.Dtype())
+	}
+	return nil
+}
