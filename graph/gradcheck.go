@@ -9,7 +9,7 @@ import (
 
 // GradCheck configures CheckGradients. The zero value uses the defaults.
 type GradCheck struct {
-	Eps   float64 // central-difference step; default 1e-6
+	Eps   float64 // central-difference step; default 1e-5 (near (machine ε)^⅓, which balances truncation O(ε²) against rounding O(u/ε))
 	Tol   float64 // largest relative error accepted; default 1e-6
 	Floor float64 // denominator floor of the relative error, so that near-zero gradients are compared absolutely; default 1e-4
 }
@@ -32,7 +32,7 @@ type GradError struct {
 // relative error exceeds Tol.
 func CheckGradients(p *Program, cfg GradCheck) ([]GradError, error) {
 	if cfg.Eps == 0 {
-		cfg.Eps = 1e-6
+		cfg.Eps = 1e-5
 	}
 	if cfg.Tol == 0 {
 		cfg.Tol = 1e-6

@@ -78,11 +78,8 @@ func attnAdd(t *testing.T, a, b *gorgonia.Node) *gorgonia.Node {
 	return s
 }
 
-// attnCheckGrads is checkGrads (float64 central differences, relative error ≤ 1e-6) with two changes.
-// The step is ε = 1e-5 instead of 1e-6: near the optimum ∛(machine ε) ≈ 6e-6 for central differences,
-// where truncation (∝ ε²) and the loss's rounding noise (∝ ulp(L)/ε) balance. With ε = 1e-6 a gradient
-// of 7e-5 in the dropout case missed by 1e-9 (≈ 2 ulp of L = 6.8 over 2ε); with ε = 1e-5 it agrees to
-// 8.6e-7 relative. And the key bias: its gradient is exactly zero in exact arithmetic (adding q·bk to every score of a row leaves the
+// attnCheckGrads is checkGrads (float64 central differences with the checker's default step ε = 1e-5,
+// relative error ≤ 1e-6) with one change, for the key bias: its gradient is exactly zero in exact arithmetic (adding q·bk to every score of a row leaves the
 // softmax unchanged), so the relative error would compare two rounding noises — one ulp of the loss
 // divided by 2ε is about 1e-10·|L|, already 1e-6 of the check's 1e-4 floor. For it the test requires
 // |autodiff| ≤ 1e-12 and |numeric| ≤ 1e-8 instead.
@@ -96,7 +93,7 @@ func attnCheckGrads(t *testing.T, b *graph.Builder, loss *gorgonia.Node, feed fu
 	if feed != nil {
 		feed(p)
 	}
-	report, err := graph.CheckGradients(p, graph.GradCheck{Eps: 1e-5, Tol: 1e-6})
+	report, err := graph.CheckGradients(p, graph.GradCheck{Tol: 1e-6})
 	if err != nil && !strings.Contains(err.Error(), "gradient of") {
 		t.Fatal(err) // not a tolerance failure (e.g. a run changed a parameter in place)
 	}

@@ -21,7 +21,13 @@ type GRUConfig RecurrentConfig
 //	name.l<l>.bh (3H)       recurrent bias b_h, zero
 //
 // with the gates in PyTorch's order r, z, n along the 3H axis (b_i, b_h are PyTorch's b_ih, b_hh: two
-// biases are needed because b_hn sits inside the reset product). The step equations are on gruStep.
+// biases are needed because b_hn sits inside the reset product). With σ the logistic function, a step
+// from h with input x is
+//
+//	r = σ(x·W_r + b_ir + h·U_r + b_hr), z = σ(x·W_z + b_iz + h·U_z + b_hz),
+//	n = tanh(x·W_n + b_in + r ⊙ (h·U_n + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h
+//
+// from h = 0, unrolled over T, with the layers stacked as in LSTM.
 //
 // Padding is handled as in LSTM: the state is carried unchanged through padded steps, so the state at
 // step T — what Forward returns unless ReturnSequence is set — is each sequence's last valid state.
@@ -77,18 +83,11 @@ func (g *GRU) Forward(b *graph.Builder, x, mask *gorgonia.Node) (*gorgonia.Node,
 // layer returns the recurrence of layer i: per-step inputs → per-step states h_t.
 func (g *GRU) layer(i int) cell {
 	return func(b *graph.Builder, xs []*gorgonia.Node, m *stepMasks) ([]*gorgonia.Node, error) {
-		var p gruParams
-		var err error
-		for _, q := range []struct {
-			dst  **gorgonia.Node
-			name string
-		}{{&p.w, "w"}, {&p.u, "u"}, {&p.bi, "bi"}, {&p.bh, "bh"}} {
-			if *q.dst, err = b.Param(graph.Join(layerName(g.Name, i), q.name)); err != nil {
-				return nil, err
-			}
+		p, err := newGRUParams(b, layerName(g.Name, i), g.hs[i], xs[0].Shape()[0])
+		if err != nil {
+			return nil, err
 		}
-		p.h = g.hs[i]
-		h := zeroState(b, xs[0].Shape()[0], p.h) // (B, H)
+		h := zeroState(b, xs[0].Shape()[0], g.hs[i]) // (B, H)
 		out := make([]*gorgonia.Node, len(xs))
 		for t, x := range xs {
 			hNew, err := gruStep(p, x, h) // (B, H)
@@ -104,10 +103,55 @@ func (g *GRU) layer(i int) cell {
 	}
 }
 
-// gruParams are one layer's parameter nodes and state size.
+// gruParams are one layer's parameters split by gate (r, z, n): W_k (D, H), U_k (H, H), and the biases
+// repeated over the batch (B, H) — b_ir + b_hr and b_iz + b_hz summed, b_in and b_hn apart. Splitting
+// once per graph keeps slices out of the time loop (see lstmParams).
 type gruParams struct {
-	w, u, bi, bh *gorgonia.Node
-	h            int
+	w, u             [3]*gorgonia.Node
+	br, bz, bin, bhn *gorgonia.Node // b_ir + b_hr, b_iz + b_hz, b_in, b_hn
+}
+
+// newGRUParams fetches layer name's parameters from b and splits them by gate.
+func newGRUParams(b *graph.Builder, name string, h, batch int) (p gruParams, err error) {
+	var w, u, bi, bh *gorgonia.Node
+	for _, q := range []struct {
+		dst  **gorgonia.Node
+		name string
+	}{{&w, "w"}, {&u, "u"}, {&bi, "bi"}, {&bh, "bh"}} {
+		if *q.dst, err = b.Param(graph.Join(name, q.name)); err != nil {
+			return p, err
+		}
+	}
+	for k := range 3 {
+		if p.w[k], err = gateBlock(w, k, h); err != nil { // (D, H)
+			return p, err
+		}
+		if p.u[k], err = gateBlock(u, k, h); err != nil { // (H, H)
+			return p, err
+		}
+	}
+	bir, err := batchRows(bi, batch) // (B, 3H)
+	if err != nil {
+		return p, err
+	}
+	bhr, err := batchRows(bh, batch) // (B, 3H)
+	if err != nil {
+		return p, err
+	}
+	sum, err := gorgonia.Add(bir, bhr) // (B, 3H)
+	if err != nil {
+		return p, err
+	}
+	for _, q := range []struct {
+		dst  **gorgonia.Node
+		from *gorgonia.Node
+		k    int
+	}{{&p.br, sum, 0}, {&p.bz, sum, 1}, {&p.bin, bir, 2}, {&p.bhn, bhr, 2}} {
+		if *q.dst, err = gateBlock(q.from, q.k, h); err != nil { // (B, H)
+			return p, err
+		}
+	}
+	return p, nil
 }
 
 // gruStep is one GRU step before masking, with σ the logistic function:
@@ -117,54 +161,50 @@ type gruParams struct {
 //	n = tanh(x·W_n + b_in + r ⊙ (h·U_n + b_hn)) candidate
 //	h' = (1 − z) ⊙ n + z ⊙ h
 //
-// computed from a = x·W + b_i and u = h·U + b_h (B, 3H), with h' as n + z ⊙ (h − n), the same
-// expression with one product fewer (and the one PyTorch evaluates).
+// with h' computed as n + z ⊙ (h − n), the same expression with one product fewer (and the one
+// PyTorch evaluates).
 func gruStep(p gruParams, x, h *gorgonia.Node) (*gorgonia.Node, error) {
-	a, err := project(x, p.w, p.bi) // (B, 3H)
+	var gate [2]*gorgonia.Node // r, z, each (B, H)
+	for k, bias := range []*gorgonia.Node{p.br, p.bz} {
+		xw, err := gorgonia.Mul(x, p.w[k]) // (B, H)
+		if err != nil {
+			return nil, err
+		}
+		hu, err := gorgonia.Mul(h, p.u[k]) // (B, H)
+		if err != nil {
+			return nil, err
+		}
+		pre, err := gorgonia.Add(xw, hu) // (B, H)
+		if err != nil {
+			return nil, err
+		}
+		if pre, err = gorgonia.Add(pre, bias); err != nil { // (B, H)
+			return nil, err
+		}
+		if gate[k], err = gorgonia.Sigmoid(pre); err != nil { // (B, H)
+			return nil, err
+		}
+	}
+	r, z := gate[0], gate[1]
+	xw, err := gorgonia.Mul(x, p.w[2]) // (B, H)
 	if err != nil {
 		return nil, err
 	}
-	u, err := project(h, p.u, p.bh) // (B, 3H)
+	if xw, err = gorgonia.Add(xw, p.bin); err != nil { // (B, H)
+		return nil, err
+	}
+	hu, err := gorgonia.Mul(h, p.u[2]) // (B, H)
 	if err != nil {
 		return nil, err
 	}
-	aRZ, err := gorgonia.Slice(a, nil, gorgonia.S(0, 2*p.h)) // (B, 2H)
+	if hu, err = gorgonia.Add(hu, p.bhn); err != nil { // (B, H)
+		return nil, err
+	}
+	ru, err := gorgonia.HadamardProd(r, hu) // (B, H)
 	if err != nil {
 		return nil, err
 	}
-	uRZ, err := gorgonia.Slice(u, nil, gorgonia.S(0, 2*p.h)) // (B, 2H)
-	if err != nil {
-		return nil, err
-	}
-	rzPre, err := gorgonia.Add(aRZ, uRZ) // (B, 2H)
-	if err != nil {
-		return nil, err
-	}
-	rz, err := gorgonia.Sigmoid(rzPre) // (B, 2H)
-	if err != nil {
-		return nil, err
-	}
-	r, err := gateBlock(rz, 0, p.h) // (B, H)
-	if err != nil {
-		return nil, err
-	}
-	z, err := gateBlock(rz, 1, p.h) // (B, H)
-	if err != nil {
-		return nil, err
-	}
-	aN, err := gateBlock(a, 2, p.h) // (B, H)
-	if err != nil {
-		return nil, err
-	}
-	uN, err := gateBlock(u, 2, p.h) // (B, H)
-	if err != nil {
-		return nil, err
-	}
-	ru, err := gorgonia.HadamardProd(r, uN) // (B, H)
-	if err != nil {
-		return nil, err
-	}
-	nPre, err := gorgonia.Add(aN, ru) // (B, H)
+	nPre, err := gorgonia.Add(xw, ru) // (B, H)
 	if err != nil {
 		return nil, err
 	}

@@ -12,11 +12,14 @@ import (
 // RecurrentConfig configures a stack of recurrent layers (LSTMConfig and GRUConfig are this type).
 type RecurrentConfig struct {
 	Input  int // features D of the input sequence; required
-	Hidden int // state size H of every layer; required unless Hiddens is set
+	Hidden int // state size H of every layer, at least 2; required unless Hiddens is set
 	Layers int // number of stacked layers; default 1
 
 	// Hiddens, if set, lists the state size of each layer (e.g. {128, 64}); then Hidden and Layers may be
 	// left zero, and if set they must agree with it (Hiddens[0] and len(Hiddens)).
+	//
+	// Sizes of 1 are refused: Gorgonia turns a one-element slice into a scalar, which the unrolled graph
+	// cannot use (for the same reason Forward refuses a batch of one sequence with one feature).
 	Hiddens []int
 
 	Dropout        float64 // dropout rate on the states passed from one layer to the next, training only; default 0
@@ -49,8 +52,8 @@ func (c RecurrentConfig) sizes(kind, name string) ([]int, error) {
 		}
 	}
 	for l, h := range hs {
-		if h <= 0 {
-			return nil, fmt.Errorf("%s %q: hidden size %d of layer %d must be positive", kind, name, h, l)
+		if h < 2 {
+			return nil, fmt.Errorf("%s %q: hidden size %d of layer %d must be at least 2", kind, name, h, l)
 		}
 	}
 	return append([]int(nil), hs...), nil
@@ -66,13 +69,21 @@ type cell func(b *graph.Builder, xs []*gorgonia.Node, m *stepMasks) ([]*gorgonia
 // layer is the input of the next, through dropout in training — and returns all states (B, T, H) or the
 // last state (B, H) of the top layer.
 func runStack(b *graph.Builder, kind, name string, cfg RecurrentConfig, hs []int, cells []cell,
-	x, mask *gorgonia.Node) (*gorgonia.Node, error) {
+	x, mask *gorgonia.Node) (y *gorgonia.Node, err error) {
 	layer := fmt.Sprintf("%s %q", kind, name)
+	defer func() { // Gorgonia panics on some shape errors instead of returning them
+		if r := recover(); r != nil {
+			y, err = nil, fmt.Errorf("%s: %v", layer, r)
+		}
+	}()
 	if err := checkShape(layer, "input", x, -1, -1, cfg.Input); err != nil {
 		return nil, err
 	}
 	if err := checkMask(layer, x, mask); err != nil {
 		return nil, err
+	}
+	if xs := x.Shape(); xs[0]*xs[2] == 1 {
+		return nil, fmt.Errorf("%s: input has shape %v: a batch of one sequence needs at least 2 features", layer, xs)
 	}
 	if x.Dtype() != b.Dtype() || mask.Dtype() != b.Dtype() {
 		return nil, fmt.Errorf("%s: input %v and mask %v must have the graph's dtype %v", layer, x.Dtype(), mask.Dtype(), b.Dtype())
@@ -108,8 +119,7 @@ func runStack(b *graph.Builder, kind, name string, cfg RecurrentConfig, hs []int
 	if !cfg.ReturnSequence {
 		return xs[len(xs)-1], nil // (B, H): the state is carried through padding, so h_T is the last valid state
 	}
-	y, err := stackSteps(xs) // (B, T, H)
-	if err != nil {
+	if y, err = stackSteps(xs); err != nil { // (B, T, H)
 		return nil, fmt.Errorf("%s: %w", layer, err)
 	}
 	return y, nil
@@ -122,7 +132,7 @@ type stepMasks struct{ keep, hold []*gorgonia.Node }
 // and slices it per step, so the time loop needs no reshapes or broadcasts.
 func newStepMasks(mask *gorgonia.Node, h int) (*stepMasks, error) {
 	bt, dt := mask.Shape(), mask.Dtype()
-	col, err := gorgonia.Reshape(mask, tensor.Shape{bt[0] * bt[1], 1}) // (B·T, 1)
+	col, err := graph.Reshape(mask, bt[0]*bt[1], 1) // (B·T, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +144,7 @@ func newStepMasks(mask *gorgonia.Node, h int) (*stepMasks, error) {
 	if err != nil {
 		return nil, err
 	}
-	keep, err := gorgonia.Reshape(wide, tensor.Shape{bt[0], bt[1], h}) // (B, T, H)
+	keep, err := graph.Reshape(wide, bt[0], bt[1], h) // (B, T, H)
 	if err != nil {
 		return nil, err
 	}
@@ -152,6 +162,7 @@ func newStepMasks(mask *gorgonia.Node, h int) (*stepMasks, error) {
 	return m, nil
 }
 
+// fillOnes sets every element of a float32 or float64 tensor to 1.
 func fillOnes(t tensor.Tensor) error {
 	switch d := t.Data().(type) {
 	case []float64:
@@ -163,7 +174,7 @@ func fillOnes(t tensor.Tensor) error {
 			d[i] = 1
 		}
 	default:
-		return fmt.Errorf("mask of dtype %v is not float32 or float64", t.Dtype())
+		return fmt.Errorf("dtype %v is not float32 or float64", t.Dtype())
 	}
 	return nil
 }
@@ -188,7 +199,7 @@ func timeSteps(x *gorgonia.Node) ([]*gorgonia.Node, error) {
 	out := make([]*gorgonia.Node, x.Shape()[1])
 	for t := range out {
 		var err error
-		if out[t], err = gorgonia.Slice(x, nil, gorgonia.S(t)); err != nil { // (B, F)
+		if out[t], err = sliceAs(x, []tensor.Slice{nil, gorgonia.S(t)}, x.Shape()[0], x.Shape()[2]); err != nil { // (B, F)
 			return nil, fmt.Errorf("step %d: %w", t, err)
 		}
 	}
@@ -201,7 +212,7 @@ func stackSteps(hs []*gorgonia.Node) (*gorgonia.Node, error) {
 	for t, h := range hs {
 		s := h.Shape()
 		var err error
-		if cols[t], err = gorgonia.Reshape(h, tensor.Shape{s[0], 1, s[1]}); err != nil { // (B, 1, H)
+		if cols[t], err = graph.Reshape(h, s[0], 1, s[1]); err != nil { // (B, 1, H)
 			return nil, fmt.Errorf("step %d: %w", t, err)
 		}
 	}
@@ -217,16 +228,26 @@ func zeroState(b *graph.Builder, batch, h int) *gorgonia.Node {
 		gorgonia.WithName(fmt.Sprintf("zeros%dx%d", batch, h)))
 }
 
-// gateBlock slices block k of size h out of the (B, G·H) gate pre-activations.
+// gateBlock slices column block k of width h out of a (R, G·H) matrix: gate k's weights or biases.
 func gateBlock(z *gorgonia.Node, k, h int) (*gorgonia.Node, error) {
-	return gorgonia.Slice(z, nil, gorgonia.S(k*h, (k+1)*h)) // (B, H)
+	return sliceAs(z, []tensor.Slice{nil, gorgonia.S(k*h, (k+1)*h)}, z.Shape()[0], h) // (R, H)
 }
 
-// project returns x·W + bias: (B, F)·(F, G·H) + (G·H), or x·W alone when bias is nil.
-func project(x, w, bias *gorgonia.Node) (*gorgonia.Node, error) {
-	xw, err := gorgonia.Mul(x, w) // (B, G·H)
-	if err != nil || bias == nil {
-		return xw, err
+// sliceAs slices n and reshapes the result to shape: Gorgonia drops every dimension of size 1 that a
+// slice leaves (a gate block of width 1, a batch of 1), which the following products would reject.
+func sliceAs(n *gorgonia.Node, s []tensor.Slice, shape ...int) (*gorgonia.Node, error) {
+	v, err := gorgonia.Slice(n, s...)
+	if err != nil || v.Shape().Eq(tensor.Shape(shape)) {
+		return v, err
 	}
-	return gorgonia.BroadcastAdd(xw, bias, nil, []byte{0}) // (B, G·H)
+	return graph.Reshape(v, shape...)
+}
+
+// batchRows repeats a bias (G·H) over the batch, (B, G·H), once per graph, as 0 + bias broadcast
+// over the rows (exact).
+func batchRows(bias *gorgonia.Node, batch int) (*gorgonia.Node, error) {
+	n := bias.Shape()[0]
+	zeros := gorgonia.NewConstant(tensor.New(tensor.Of(bias.Dtype()), tensor.WithShape(batch, n)),
+		gorgonia.In(bias.Graph()), gorgonia.WithName(fmt.Sprintf("zeros%dx%d", batch, n))) // named by shape: Gorgonia merges equal-looking constants
+	return gorgonia.BroadcastAdd(zeros, bias, nil, []byte{0}) // (B, G·H)
 }
