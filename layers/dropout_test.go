@@ -70,15 +70,3 @@ func TestDropoutTrainAndEval(t *testing.T) {
 		t.Error("rate 1 accepted")
 	}
 }
-
-func equalSlices(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}

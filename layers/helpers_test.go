@@ -123,3 +123,16 @@ func checkAllLearnablesInStore(t *testing.T, b *graph.Builder) {
 		t.Errorf("graph has no variables at all: the check walked nothing")
 	}
 }
+
+// equalSlices is exact (bit-for-bit, but 0 == −0) equality of two slices.
+func equalSlices(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -131,24 +131,11 @@ type stepMasks struct{ keep, hold []*gorgonia.Node }
 // newStepMasks expands the (B, T) mask to (B, T, H) once — an outer product with ones, which is exact —
 // and slices it per step, so the time loop needs no reshapes or broadcasts.
 func newStepMasks(mask *gorgonia.Node, h int) (*stepMasks, error) {
-	bt, dt := mask.Shape(), mask.Dtype()
-	col, err := graph.Reshape(mask, bt[0]*bt[1], 1) // (B·T, 1)
+	keep, err := spreadMask(mask, h) // (B, T, H)
 	if err != nil {
 		return nil, err
 	}
-	ones := gorgonia.NewConstant(tensor.New(tensor.Of(dt), tensor.WithShape(1, h)), gorgonia.WithName(fmt.Sprintf("ones1x%d", h)))
-	if err := fillOnes(ones.Value().(tensor.Tensor)); err != nil {
-		return nil, err
-	}
-	wide, err := gorgonia.Mul(col, ones) // (B·T, H)
-	if err != nil {
-		return nil, err
-	}
-	keep, err := graph.Reshape(wide, bt[0], bt[1], h) // (B, T, H)
-	if err != nil {
-		return nil, err
-	}
-	hold, err := gorgonia.Sub(scalar(mask.Graph(), 1, dt), keep) // (B, T, H)
+	hold, err := gorgonia.Sub(scalar(mask.Graph(), 1, mask.Dtype()), keep) // (B, T, H)
 	if err != nil {
 		return nil, err
 	}
@@ -160,23 +147,6 @@ func newStepMasks(mask *gorgonia.Node, h int) (*stepMasks, error) {
 		return nil, err
 	}
 	return m, nil
-}
-
-// fillOnes sets every element of a float32 or float64 tensor to 1.
-func fillOnes(t tensor.Tensor) error {
-	switch d := t.Data().(type) {
-	case []float64:
-		for i := range d {
-			d[i] = 1
-		}
-	case []float32:
-		for i := range d {
-			d[i] = 1
-		}
-	default:
-		return fmt.Errorf("dtype %v is not float32 or float64", t.Dtype())
-	}
-	return nil
 }
 
 // carry is the masked state update s_t = m_t ⊙ s̃_t + (1 − m_t) ⊙ s_{t−1}: at a padded step (m_t = 0) the

@@ -103,7 +103,7 @@ func runSeqLayer(t *testing.T, dt tensor.Dtype, build func(*graph.Store) (SeqLay
 		t.Fatal(err)
 	}
 	// A run must not write into its inputs (Gorgonia can, through views and in-place ops).
-	if m, _ := b.Lookup("mask"); !equalValues(graph.Float64s(m.Value().(tensor.Tensor)), prefixMask([]int{real}, steps)) {
+	if m, _ := b.Lookup("mask"); !equalSlices(graph.Float64s(m.Value().(tensor.Tensor)), prefixMask([]int{real}, steps)) {
 		t.Fatalf("the run changed the mask input")
 	}
 	stored := append([]float64(nil), x...)
@@ -112,7 +112,7 @@ func runSeqLayer(t *testing.T, dt tensor.Dtype, build func(*graph.Store) (SeqLay
 			stored[i] = float64(float32(v))
 		}
 	}
-	if prm, _ := s.Get("x"); !equalValues(graph.Float64s(prm.Value), stored) {
+	if prm, _ := s.Get("x"); !equalSlices(graph.Float64s(prm.Value), stored) {
 		t.Fatalf("the run changed the input x")
 	}
 	r := seqRun{out: append([]float64(nil), p.Output(0)...), grads: map[string][]float64{}}
@@ -120,18 +120,6 @@ func runSeqLayer(t *testing.T, dt tensor.Dtype, build func(*graph.Store) (SeqLay
 		r.grads[prm.Name()] = gradValues(t, p, prm.Name())
 	}
 	return r
-}
-
-func equalValues(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestSeqLayersDegenerateShapes builds and runs (forward and backward) every layer of this group on
