@@ -2,7 +2,6 @@ package layers
 
 import (
 	"encoding/json"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -85,9 +84,9 @@ func torchParity(t *testing.T, s *graph.Store, c torchCase, xShape []int,
 	if err := p.Run(); err != nil {
 		t.Fatal(err)
 	}
-	attnClose(t, c.Name+" y", p.Output(0), c.Y)
+	requireParity(t, c.Name+" y", p.Output(0), c.Y)
 	if w != nil {
-		attnClose(t, c.Name+" weights", p.Output(1), c.Weights)
+		requireParity(t, c.Name+" weights", p.Output(1), c.Weights)
 	}
 	if got, want := len(b.Params()), len(c.Grads); got != want {
 		t.Errorf("%s: graph has %d parameters (with x), fixture has %d gradients", c.Name, got, want)
@@ -102,27 +101,8 @@ func torchParity(t *testing.T, s *graph.Store, c torchCase, xShape []int,
 		if err != nil {
 			t.Fatalf("%s: %v", c.Name, err)
 		}
-		attnClose(t, c.Name+" gradient of "+name, graph.Float64s(g), c.Grads[name])
+		requireParity(t, c.Name+" gradient of "+name, graph.Float64s(g), c.Grads[name])
 	}
-}
-
-// attnClose fails where |got − want| > 1e-4·max(1, |want|).
-func attnClose(t *testing.T, what string, got, want []float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Errorf("%s: %d values, want %d", what, len(got), len(want))
-		return
-	}
-	worst := 0.0
-	for i := range got {
-		err := math.Abs(got[i]-want[i]) / math.Max(1, math.Abs(want[i]))
-		if !(err <= 1e-4) {
-			t.Errorf("%s[%d] = %.8g, PyTorch %.8g", what, i, got[i], want[i])
-			return
-		}
-		worst = math.Max(worst, err)
-	}
-	t.Logf("%-40s worst relative difference %.1e", what, worst)
 }
 
 func newStore32() *graph.Store { return graph.NewStore(tensor.Float32, rand.New(rand.NewPCG(1, 2))) }

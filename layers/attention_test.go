@@ -32,17 +32,6 @@ func attnFill(t *testing.T, s *graph.Store, scale float64) {
 	}
 }
 
-// attnMask is the (B, T) mask of sequences with the given lengths.
-func attnMask(lengths []int, steps int) []float64 {
-	m := make([]float64, len(lengths)*steps)
-	for i, n := range lengths {
-		for j := 0; j < n; j++ {
-			m[i*steps+j] = 1
-		}
-	}
-	return m
-}
-
 // attnConst is a constant tensor of the graph's dtype.
 func attnConst(dt tensor.Dtype, shape tensor.Shape, vals []float64) *gorgonia.Node {
 	if dt == tensor.Float32 {
@@ -134,7 +123,7 @@ func TestAttentionGradients(t *testing.T) {
 		}
 		checkAllLearnablesInStore(t, b)
 		loss := attnAdd(t, weightedLoss(t, y), attnLoss(t, w, fixedValues(w.Shape().TotalSize(), 1.9, 1)))
-		attnCheckGrads(t, b, loss, func(p *graph.Program) { p.Set("mask", attnMask([]int{4, 2}, 4)) })
+		attnCheckGrads(t, b, loss, func(p *graph.Program) { p.Set("mask", prefixMask([]int{4, 2}, 4)) })
 	}
 }
 
@@ -174,7 +163,7 @@ func TestAttentionWeights(t *testing.T) {
 				t.Fatal(err)
 			}
 			attnFill(t, s, 1)
-			w, y := attnWeights(t, s, a, fixedValues(bs*steps*d, 0.4, 2), attnMask(lengths, steps), bs, steps)
+			w, y := attnWeights(t, s, a, fixedValues(bs*steps*d, 0.4, 2), prefixMask(lengths, steps), bs, steps)
 			for _, v := range append(w, y...) {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
 					t.Fatalf("%v causal=%v: non-finite value %g", dt, causal, v)
@@ -259,7 +248,7 @@ func TestAttentionLargeLogits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p.Set("mask", attnMask([]int{4, 3}, steps))
+		p.Set("mask", prefixMask([]int{4, 3}, steps))
 		if err := p.Run(); err != nil {
 			t.Fatal(err)
 		}
@@ -324,7 +313,7 @@ func TestAttentionDropout(t *testing.T) {
 		p, _ := graph.Compile(b, nil, wn, yn)
 		defer p.Close()
 		p.Set("x", fixedValues(24, 0.1, 1))
-		p.Set("mask", attnMask([]int{6}, 6))
+		p.Set("mask", prefixMask([]int{6}, 6))
 		if err := p.Run(); err != nil {
 			t.Fatal(err)
 		}
@@ -361,7 +350,7 @@ func TestAttentionDropout(t *testing.T) {
 // maskedSoftmaxCase is scores (N = B·H, T, T) with B = 2, H = 2, T = 4 and lengths 4 and 2.
 func maskedSoftmaxCase() (scores, mask []float64, n, heads, steps int) {
 	n, heads, steps = 4, 2, 4
-	return fixedValues(n*steps*steps, 0.45, 4), attnMask([]int{4, 2}, steps), n, heads, steps
+	return fixedValues(n*steps*steps, 0.45, 4), prefixMask([]int{4, 2}, steps), n, heads, steps
 }
 
 // TestMaskedSoftmaxMatchesSoftmax: the fused op equals layers.Softmax applied to the scores plus the mask

@@ -59,7 +59,7 @@ func benchRecurrent(b *testing.B, kind recurrentKind) {
 	if err := p.Set("x", xs); err != nil {
 		b.Fatal(err)
 	}
-	if err := p.Set("mask", lengthMask(lengths, steps)); err != nil {
+	if err := p.Set("mask", prefixMask(lengths, steps)); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

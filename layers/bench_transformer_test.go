@@ -63,7 +63,7 @@ func BenchmarkTransformerBlock(b *testing.B) {
 	if err := p.Set("x", xv); err != nil {
 		b.Fatal(err)
 	}
-	if err := p.Set("mask", attnMask(lengths, steps)); err != nil {
+	if err := p.Set("mask", prefixMask(lengths, steps)); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

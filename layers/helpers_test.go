@@ -136,3 +136,47 @@ func equalSlices(a, b []float64) bool {
 	}
 	return true
 }
+
+// prefixMask is the (B, T) mask of right-padded sequences of the given lengths.
+func prefixMask(lengths []int, steps int) []float64 {
+	m := make([]float64, len(lengths)*steps)
+	for i, n := range lengths {
+		for t := 0; t < n; t++ {
+			m[i*steps+t] = 1
+		}
+	}
+	return m
+}
+
+// requireIdentical fails unless got and want are equal element by element (==, so 0 and −0 are the
+// same), and fails if want is all zero, since then the comparison would prove nothing.
+func requireIdentical(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	nonzero := false
+	for i := range want {
+		if got[i] != want[i] || math.IsNaN(got[i]) {
+			t.Fatalf("%s[%d] = %.17g, want %.17g", what, i, got[i], want[i])
+		}
+		nonzero = nonzero || want[i] != 0
+	}
+	if !nonzero {
+		t.Errorf("%s is all zero: the comparison proves nothing", what)
+	}
+}
+
+// requireParity is the PyTorch parity tolerance for float32: |got − want| ≤ 1e-4·max(1, |want|).
+func requireParity(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, PyTorch %d", what, len(got), len(want))
+	}
+	for i := range want {
+		if d := math.Abs(got[i] - want[i]); !(d <= 1e-4*math.Max(1, math.Abs(want[i]))) {
+			t.Errorf("%s[%d] = %.7g, PyTorch %.7g", what, i, got[i], want[i])
+			return
+		}
+	}
+}

@@ -14,17 +14,6 @@ import (
 
 // Test helpers shared by the embedding, convolution, pooling and positional tests.
 
-// prefixMask is the (B, T) mask of right-padded sequences of the given lengths.
-func prefixMask(lengths []int, steps int) []float64 {
-	m := make([]float64, len(lengths)*steps)
-	for i, n := range lengths {
-		for t := 0; t < n; t++ {
-			m[i*steps+t] = 1
-		}
-	}
-	return m
-}
-
 // gradValues returns the gradient of the named parameter from p's last run, as float64.
 func gradValues(t *testing.T, p *graph.Program, name string) []float64 {
 	t.Helper()
@@ -33,25 +22,6 @@ func gradValues(t *testing.T, p *graph.Program, name string) []float64 {
 		t.Fatal(err)
 	}
 	return graph.Float64s(g)
-}
-
-// requireIdentical fails unless got and want are equal element by element (==, so 0 and −0 are the
-// same), and fails if want is all zero, since then the comparison would prove nothing.
-func requireIdentical(t *testing.T, what string, got, want []float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
-	nonzero := false
-	for i := range want {
-		if got[i] != want[i] || math.IsNaN(got[i]) {
-			t.Fatalf("%s[%d] = %.17g, want %.17g", what, i, got[i], want[i])
-		}
-		nonzero = nonzero || want[i] != 0
-	}
-	if !nonzero {
-		t.Errorf("%s is all zero: the comparison proves nothing", what)
-	}
 }
 
 // requireClose fails unless |got − want| ≤ tol element by element.

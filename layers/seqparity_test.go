@@ -2,7 +2,6 @@ package layers
 
 import (
 	"encoding/json"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -137,18 +136,4 @@ func buildFixture(t *testing.T, fx seqFixture, s *graph.Store, b *graph.Builder)
 		t.Fatal(err)
 	}
 	return y
-}
-
-// requireParity is the PyTorch parity tolerance for float32: |got − want| ≤ 1e-4·max(1, |want|).
-func requireParity(t *testing.T, what string, got, want []float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, PyTorch %d", what, len(got), len(want))
-	}
-	for i := range want {
-		if d := math.Abs(got[i] - want[i]); !(d <= 1e-4*math.Max(1, math.Abs(want[i]))) {
-			t.Errorf("%s[%d] = %.7g, PyTorch %.7g", what, i, got[i], want[i])
-			return
-		}
-	}
 }

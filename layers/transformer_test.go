@@ -44,7 +44,7 @@ func TestTransformerGradients(t *testing.T) {
 			if got, want := len(b.Params()), 1+8+4+4; got != want {
 				t.Errorf("graph uses %d parameters, want %d (x, attention 8, two norms 4, feed-forward 4)", got, want)
 			}
-			attnCheckGrads(t, b, weightedLoss(t, z), func(p *graph.Program) { p.Set("mask", attnMask([]int{4, 2, 1}, 4)) })
+			attnCheckGrads(t, b, weightedLoss(t, z), func(p *graph.Program) { p.Set("mask", prefixMask([]int{4, 2, 1}, 4)) })
 		})
 	}
 }
@@ -88,7 +88,7 @@ func maskedRun(t *testing.T, dt tensor.Dtype, kind string, real []float64, steps
 		t.Fatal(err)
 	}
 	defer p.Close()
-	p.Set("mask", attnMask([]int{n}, steps))
+	p.Set("mask", prefixMask([]int{n}, steps))
 	if err := p.Run(); err != nil {
 		t.Fatal(err)
 	}
@@ -115,9 +115,9 @@ func TestAttentionMaskingIsExact(t *testing.T) {
 		for _, kind := range []string{"mha", "post", "pre"} {
 			y3, _, g3 := maskedRun(t, dt, kind, real, 3)
 			y5, w5, g5 := maskedRun(t, dt, kind, real, 5)
-			attnSame(t, dt.String()+" "+kind+" output", y3, y5)
+			requireIdentical(t, dt.String()+" "+kind+" output", y3, y5)
 			for name, g := range g3 {
-				attnSame(t, dt.String()+" "+kind+" gradient of "+name, g, g5[name])
+				requireIdentical(t, dt.String()+" "+kind+" gradient of "+name, g, g5[name])
 			}
 			if len(g3) != len(g5) {
 				t.Errorf("%v %s: %d vs %d gradients", dt, kind, len(g3), len(g5))
@@ -127,21 +127,6 @@ func TestAttentionMaskingIsExact(t *testing.T) {
 					t.Errorf("%v %s: weight %d at padded key %d is %g, want exactly 0", dt, kind, i, key, v)
 				}
 			}
-		}
-	}
-}
-
-// attnSame fails unless a and b are equal bit for bit.
-func attnSame(t *testing.T, what string, a, b []float64) {
-	t.Helper()
-	if len(a) != len(b) {
-		t.Errorf("%s: lengths %d and %d", what, len(a), len(b))
-		return
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			t.Errorf("%s[%d]: %.17g vs %.17g (diff %g)", what, i, a[i], b[i], a[i]-b[i])
-			return
 		}
 	}
 }
