@@ -73,5 +73,5 @@ func BenchmarkTransformerBlock(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "seqs/s")
+	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "seq/s")
 }
