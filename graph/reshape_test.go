@@ -27,8 +27,8 @@ func meanCentre(t *testing.T, reshape func(*gorgonia.Node) (*gorgonia.Node, erro
 	if err != nil {
 		t.Fatal(err)
 	}
-	mu := gorgonia.Must(gorgonia.Mean(y, 1))                          // (6)
-	c := gorgonia.Must(gorgonia.BroadcastSub(y, mu, nil, []byte{1}))  // (6, 5)
+	mu := gorgonia.Must(gorgonia.Mean(y, 1))                         // (6)
+	c := gorgonia.Must(gorgonia.BroadcastSub(y, mu, nil, []byte{1})) // (6, 5)
 	w := make([]float64, 30)
 	for i := range w {
 		w[i] = math.Sin(0.37*float64(i) + 0.2) // fixed loss weights of order 1, so |L| stays small

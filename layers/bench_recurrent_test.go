@@ -62,14 +62,6 @@ func benchRecurrent(b *testing.B, kind recurrentKind) {
 	if err := p.Set("mask", prefixMask(lengths, steps)); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := p.Run(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "seq/s")
+	runBenchmark(b, p, batch)
 	b.ReportMetric(compile.Seconds(), "compile-s")
 }

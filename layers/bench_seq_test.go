@@ -26,14 +26,7 @@ func benchRun(b *testing.B, gb *graph.Builder, y *gorgonia.Node, feed func(p *gr
 	}
 	defer p.Close()
 	feed(p)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := p.Run(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(benchB*b.N)/b.Elapsed().Seconds(), "seq/s")
+	runBenchmark(b, p, benchB)
 }
 
 func benchSeqInput(b *testing.B, s *graph.Store) (*graph.Builder, *gorgonia.Node, *gorgonia.Node, func(p *graph.Program)) {

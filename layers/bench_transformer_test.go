@@ -66,12 +66,5 @@ func BenchmarkTransformerBlock(b *testing.B) {
 	if err := p.Set("mask", prefixMask(lengths, steps)); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := p.Run(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "seq/s")
+	runBenchmark(b, p, batch)
 }

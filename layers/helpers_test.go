@@ -180,3 +180,18 @@ func requireParity(t *testing.T, what string, got, want []float64) {
 		}
 	}
 }
+
+// runBenchmark times b.N runs (forward and backward) of a compiled program whose inputs are set, and
+// reports allocations and training throughput in sequences per second.
+func runBenchmark(b *testing.B, p *graph.Program, batch int) {
+	b.Helper()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := p.Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "seq/s")
+}
