@@ -93,6 +93,11 @@ func (p *Program) SetInts(name string, ids []int) error {
 }
 
 // Run executes the program once on the inputs as last set: forward, and backward when it has a loss.
+//
+// Gorgonia's TapeMachine executes the ops on a goroutine of its own, so a panic inside an op cannot be
+// recovered here and ends the process. Layers therefore check shapes when they build the graph, and
+// check values that only a run can see (embedding ids) in ops that return errors; an op error comes
+// back from Run.
 func (p *Program) Run() (err error) {
 	if p.closed {
 		return fmt.Errorf("graph: run of a closed program")
