@@ -144,8 +144,14 @@ func (st Stats) String() string {
 				row("  "+name, "%d", n)
 			}
 		}
-		row("items", "%d observed, vocabulary %d", st.DistinctItems, st.NumItems)
-		row("categories", "%d observed, vocabulary %d", st.DistinctCats, st.NumCategories)
+		vocab := func(n int) string {
+			if n == 0 {
+				return "raw ids; the vocabulary is fitted on the training split"
+			}
+			return fmt.Sprintf("vocabulary %d", n)
+		}
+		row("items", "%d observed, %s", st.DistinctItems, vocab(st.NumItems))
+		row("categories", "%d observed, %s", st.DistinctCats, vocab(st.NumCategories))
 	}
 	row("numeric features", "%d", st.NumNumeric)
 	if len(st.Categorical) > 0 {

@@ -57,6 +57,11 @@ func TestDescribe(t *testing.T) {
 			t.Errorf("String() lacks %q; got\n%s", line, out)
 		}
 	}
+	// A loader's raw ids have no vocabulary yet (NumItems 0): say so instead of "vocabulary 0".
+	d.Schema.NumItems = 0
+	if raw := Describe(d).String(); !strings.Contains(raw, "items              15 observed, raw ids; the vocabulary is fitted on the training split\n") {
+		t.Errorf("raw-id dataset: String() is\n%s", raw)
+	}
 	if empty := Describe(&Dataset{Schema: d.Schema}); empty.Sessions != 0 || empty.BuyerRate != 0 {
 		t.Errorf("empty dataset: %+v", empty)
 	}
