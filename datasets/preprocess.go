@@ -54,10 +54,7 @@ type Scaler struct {
 
 // Apply transforms one value.
 func (s *Scaler) Apply(x float64) float64 {
-	if s.Log {
-		x = math.Log1p(math.Max(x, 0))
-	}
-	z := (x - s.Mean) / s.Std
+	z := (s.pre(x) - s.Mean) / s.Std
 	if s.Clip > 0 {
 		z = math.Max(-s.Clip, math.Min(s.Clip, z))
 	}
@@ -99,6 +96,7 @@ func (m *moments) scaler(name string, log bool, clip float64) Scaler {
 	return s
 }
 
+// pre is f(x): log1p(max(x, 0)) when Log is set, x otherwise.
 func (s *Scaler) pre(x float64) float64 {
 	if s.Log {
 		return math.Log1p(math.Max(x, 0))
