@@ -100,100 +100,81 @@ func (y *yooChooseLoad) bad(err error) error {
 	return nil
 }
 
-func (y *yooChooseLoad) readBuys(r io.Reader, name string) error {
-	cols := [...]string{"session_id", "timestamp", "item_id", "price", "quantity"}
+// eachRow reads r line by line and hands each row's fields to row. A malformed row — a *ParseError from
+// the reader or from row — fails the load, or with SkipBad is counted in the summary and skipped.
+func (y *yooChooseLoad) eachRow(r io.Reader, name string, row func(line int, f [][]byte) error) error {
 	lr := newLineReader(r, name)
 	for {
 		f, err := lr.next()
 		if err == io.EOF {
 			return nil
 		}
-		if err != nil {
-			if _, ok := err.(*ParseError); ok {
-				y.sum.Rows++
-				if y.bad(err) == nil {
-					continue
-				}
-			}
+		if _, malformed := err.(*ParseError); err != nil && !malformed {
 			return err
 		}
 		y.sum.Rows++
-		perr := func(col int, want string) error {
-			return &ParseError{File: name, Line: lr.line, Column: col + 1, Field: cols[col], Want: want, Got: string(f[col])}
-		}
-		var sess, ms int64
-		var ok bool
-		switch {
-		case len(f) != len(cols):
-			err = &ParseError{File: name, Line: lr.line, Want: "5 columns (session_id,timestamp,item_id,price,quantity)", Got: strconv.Itoa(len(f))}
-		case !parseID(f[0], &sess):
-			err = perr(0, "integer session id")
-		case !isDigits(f[2]):
-			err = perr(2, "integer item id")
-		case !isNumber(f[3]):
-			err = perr(3, "number")
-		case !isDigits(f[4]):
-			err = perr(4, "integer quantity")
-		default:
-			if ms, ok = parseISO(f[1]); !ok {
-				err = perr(1, "ISO-8601 time")
-			}
+		if err == nil {
+			err = row(lr.line, f)
 		}
 		if err != nil {
 			if err = y.bad(err); err != nil {
 				return err
 			}
-			continue
+		}
+	}
+}
+
+func (y *yooChooseLoad) readBuys(r io.Reader, name string) error {
+	cols := [...]string{"session_id", "timestamp", "item_id", "price", "quantity"}
+	return y.eachRow(r, name, func(line int, f [][]byte) error {
+		perr := func(col int, want string) error {
+			return &ParseError{File: name, Line: line, Column: col + 1, Field: cols[col], Want: want, Got: string(f[col])}
+		}
+		var sess, ms int64
+		var ok bool
+		switch {
+		case len(f) != len(cols):
+			return &ParseError{File: name, Line: line, Want: "5 columns (session_id,timestamp,item_id,price,quantity)", Got: strconv.Itoa(len(f))}
+		case !parseID(f[0], &sess):
+			return perr(0, "integer session id")
+		case !isDigits(f[2]):
+			return perr(2, "integer item id")
+		case !isNumber(f[3]):
+			return perr(3, "number")
+		case !isDigits(f[4]):
+			return perr(4, "integer quantity")
+		}
+		if ms, ok = parseISO(f[1]); !ok {
+			return perr(1, "ISO-8601 time")
 		}
 		y.sum.BuyRows++
 		i := y.session(sess)
 		y.buyAt[i] = min(y.buyAt[i], ms)
-	}
+		return nil
+	})
 }
 
 func (y *yooChooseLoad) readClicks(r io.Reader, name string) error {
 	cols := [...]string{"session_id", "timestamp", "item_id", "category"}
-	lr := newLineReader(r, name)
 	last, li := int64(-1), int32(0) // files are usually grouped by session: skip the map then
-	for {
-		f, err := lr.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			if _, ok := err.(*ParseError); ok {
-				y.sum.Rows++
-				if y.bad(err) == nil {
-					continue
-				}
-			}
-			return err
-		}
-		y.sum.Rows++
+	return y.eachRow(r, name, func(line int, f [][]byte) error {
 		perr := func(col int, want string) error {
-			return &ParseError{File: name, Line: lr.line, Column: col + 1, Field: cols[col], Want: want, Got: string(f[col])}
+			return &ParseError{File: name, Line: line, Column: col + 1, Field: cols[col], Want: want, Got: string(f[col])}
 		}
 		var sess, ms int64
 		var ok bool
 		switch {
 		case len(f) != len(cols):
-			err = &ParseError{File: name, Line: lr.line, Want: "4 columns (session_id,timestamp,item_id,category)", Got: strconv.Itoa(len(f))}
+			return &ParseError{File: name, Line: line, Want: "4 columns (session_id,timestamp,item_id,category)", Got: strconv.Itoa(len(f))}
 		case !parseID(f[0], &sess):
-			err = perr(0, "integer session id")
+			return perr(0, "integer session id")
 		case !isDigits(f[2]) || len(f[2]) > 18:
-			err = perr(2, "integer item id")
+			return perr(2, "integer item id")
 		case len(f[3]) == 0:
-			err = perr(3, "category")
-		default:
-			if ms, ok = parseISO(f[1]); !ok {
-				err = perr(1, "ISO-8601 time")
-			}
+			return perr(3, "category")
 		}
-		if err != nil {
-			if err = y.bad(err); err != nil {
-				return err
-			}
-			continue
+		if ms, ok = parseISO(f[1]); !ok {
+			return perr(1, "ISO-8601 time")
 		}
 		if sess != last {
 			last, li = sess, y.session(sess)
@@ -201,10 +182,11 @@ func (y *yooChooseLoad) readClicks(r io.Reader, name string) error {
 		y.clicked[li] = true
 		if ms >= y.buyAt[li] {
 			y.sum.EventsAfterBuy++
-			continue
+			return nil
 		}
 		y.clicks.add(ycClick{sess: li, ms: ms, item: rawID(f[2]), cat: rawID(f[3])})
-	}
+		return nil
+	})
 }
 
 // build groups the kept clicks by session (a counting sort, stable), sorts each session by time
