@@ -45,24 +45,16 @@ func NewGRU(store *graph.Store, name string, cfg GRUConfig) (*GRU, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := cfg.Input
-	for l, h := range hs {
-		p := layerName(name, l)
-		for _, d := range []struct {
-			name  string
-			shape tensor.Shape
-			init  graph.Initializer
-		}{
+	err = declareStack(store, "gru", name, cfg.Input, hs, func(in, h int) []recurrentParam {
+		return []recurrentParam{
 			{"w", tensor.Shape{in, 3 * h}, graph.GlorotUniform()},
 			{"u", tensor.Shape{h, 3 * h}, graph.Orthogonal()},
 			{"bi", tensor.Shape{3 * h}, graph.Zeros()},
 			{"bh", tensor.Shape{3 * h}, graph.Zeros()},
-		} {
-			if _, err := store.Add(graph.Join(p, d.name), d.shape, d.init); err != nil {
-				return nil, fmt.Errorf("gru %q: %w", name, err)
-			}
 		}
-		in = h
+	})
+	if err != nil {
+		return nil, err
 	}
 	return &GRU{Name: name, Cfg: cfg, hs: hs}, nil
 }
@@ -73,11 +65,7 @@ func (g *GRU) Hiddens() []int { return append([]int(nil), g.hs...) }
 // Forward adds the stack to b's graph: x (B, T, D), mask (B, T) → (B, H) or, with ReturnSequence,
 // (B, T, H), where H is the top layer's size.
 func (g *GRU) Forward(b *graph.Builder, x, mask *gorgonia.Node) (*gorgonia.Node, error) {
-	cells := make([]cell, len(g.hs))
-	for i := range cells {
-		cells[i] = g.layer(i)
-	}
-	return runStack(b, "gru", g.Name, RecurrentConfig(g.Cfg), g.hs, cells, x, mask)
+	return runStack(b, "gru", g.Name, RecurrentConfig(g.Cfg), g.hs, g.layer, x, mask)
 }
 
 // layer returns the recurrence of layer i: per-step inputs → per-step states h_t.

@@ -47,23 +47,15 @@ func NewLSTM(store *graph.Store, name string, cfg LSTMConfig) (*LSTM, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := cfg.Input
-	for l, h := range hs {
-		p := layerName(name, l)
-		for _, d := range []struct {
-			name  string
-			shape tensor.Shape
-			init  graph.Initializer
-		}{
+	err = declareStack(store, "lstm", name, cfg.Input, hs, func(in, h int) []recurrentParam {
+		return []recurrentParam{
 			{"w", tensor.Shape{in, 4 * h}, graph.GlorotUniform()},
 			{"u", tensor.Shape{h, 4 * h}, graph.Orthogonal()},
 			{"b", tensor.Shape{4 * h}, graph.BlockConstant(4, 1, 1)},
-		} {
-			if _, err := store.Add(graph.Join(p, d.name), d.shape, d.init); err != nil {
-				return nil, fmt.Errorf("lstm %q: %w", name, err)
-			}
 		}
-		in = h
+	})
+	if err != nil {
+		return nil, err
 	}
 	return &LSTM{Name: name, Cfg: cfg, hs: hs}, nil
 }
@@ -74,11 +66,7 @@ func (l *LSTM) Hiddens() []int { return append([]int(nil), l.hs...) }
 // Forward adds the stack to b's graph: x (B, T, D), mask (B, T) → (B, H) or, with ReturnSequence,
 // (B, T, H), where H is the top layer's size.
 func (l *LSTM) Forward(b *graph.Builder, x, mask *gorgonia.Node) (*gorgonia.Node, error) {
-	cells := make([]cell, len(l.hs))
-	for i := range cells {
-		cells[i] = l.layer(i)
-	}
-	return runStack(b, "lstm", l.Name, RecurrentConfig(l.Cfg), l.hs, cells, x, mask)
+	return runStack(b, "lstm", l.Name, RecurrentConfig(l.Cfg), l.hs, l.layer, x, mask)
 }
 
 // layer returns the recurrence of layer i: per-step inputs → per-step states h_t.

@@ -65,10 +65,33 @@ func layerName(name string, l int) string { return graph.Join(name, fmt.Sprintf(
 // cell adds one layer's recurrence to the graph: per-step inputs (B, D) in, per-step states (B, H) out.
 type cell func(b *graph.Builder, xs []*gorgonia.Node, m *stepMasks) ([]*gorgonia.Node, error)
 
+// recurrentParam is one parameter of a recurrent layer, declared under the layer's prefix.
+type recurrentParam struct {
+	name  string
+	shape tensor.Shape
+	init  graph.Initializer
+}
+
+// declareStack adds every layer's parameters to the store: layer l gets params(in, h) under
+// layerName(name, l), where h is its state size and in is the input size for layer 0 and the state
+// size of layer l−1 above it.
+func declareStack(store *graph.Store, kind, name string, input int, hs []int, params func(in, h int) []recurrentParam) error {
+	in := input
+	for l, h := range hs {
+		for _, p := range params(in, h) {
+			if _, err := store.Add(graph.Join(layerName(name, l), p.name), p.shape, p.init); err != nil {
+				return fmt.Errorf("%s %q: %w", kind, name, err)
+			}
+		}
+		in = h
+	}
+	return nil
+}
+
 // runStack checks x (B, T, D) and mask (B, T), runs the cells one above the other — every state of one
 // layer is the input of the next, through dropout in training — and returns all states (B, T, H) or the
 // last state (B, H) of the top layer.
-func runStack(b *graph.Builder, kind, name string, cfg RecurrentConfig, hs []int, cells []cell,
+func runStack(b *graph.Builder, kind, name string, cfg RecurrentConfig, hs []int, cellOf func(l int) cell,
 	x, mask *gorgonia.Node) (y *gorgonia.Node, err error) {
 	layer := fmt.Sprintf("%s %q", kind, name)
 	defer func() { // Gorgonia panics on some shape errors instead of returning them
@@ -93,7 +116,8 @@ func runStack(b *graph.Builder, kind, name string, cfg RecurrentConfig, hs []int
 		return nil, fmt.Errorf("%s: %w", layer, err)
 	}
 	masks := map[int]*stepMasks{}
-	for l, c := range cells {
+	for l := range hs {
+		c := cellOf(l)
 		if l > 0 && cfg.Dropout > 0 && b.Train {
 			drop, err := NewDropout(graph.Join(layerName(name, l), "dropout"), cfg.Dropout)
 			if err != nil {
