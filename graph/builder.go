@@ -21,6 +21,7 @@ type Builder struct {
 	Store *Store
 	Train bool
 
+	pcg        *rand.PCG
 	rng        *rand.Rand
 	params     map[string]*gorgonia.Node
 	paramOrder []*gorgonia.Node
@@ -38,11 +39,13 @@ type noise struct {
 
 // NewBuilder starts a new graph on store.
 func NewBuilder(store *Store, cfg BuilderConfig) *Builder {
+	pcg := rand.NewPCG(cfg.Seed, 0x6e6f697365)
 	return &Builder{
 		G:      gorgonia.NewGraph(),
 		Store:  store,
 		Train:  cfg.Train,
-		rng:    rand.New(rand.NewPCG(cfg.Seed, 0x6e6f697365)),
+		pcg:    pcg,
+		rng:    rand.New(pcg),
 		params: map[string]*gorgonia.Node{},
 		inputs: map[string]*gorgonia.Node{},
 		names:  map[string]bool{},
@@ -151,6 +154,18 @@ func (b *Builder) refillNoise() error {
 		if err := CopyFrom(nz.node.Value().(tensor.Tensor), nz.scratch); err != nil {
 			return fmt.Errorf("graph: noise %q: %w", nz.node.Name(), err)
 		}
+	}
+	return nil
+}
+
+// NoiseState returns the state of the source that draws the noise inputs (dropout masks), for a
+// checkpoint: restoring it with SetNoiseState makes the following runs draw the same masks.
+func (b *Builder) NoiseState() ([]byte, error) { return b.pcg.MarshalBinary() }
+
+// SetNoiseState restores a state returned by NoiseState.
+func (b *Builder) SetNoiseState(state []byte) error {
+	if err := b.pcg.UnmarshalBinary(state); err != nil {
+		return fmt.Errorf("graph: noise state: %w", err)
 	}
 	return nil
 }

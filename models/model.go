@@ -1,0 +1,67 @@
+package models
+
+import (
+	"fmt"
+
+	"gorgonia.org/gorgonia"
+
+	"github.com/intentlab/intentlab/datasets"
+	"github.com/intentlab/intentlab/graph"
+)
+
+// Model is one architecture with its parameters declared in a store.
+type Model interface {
+	// Name is the registry name ("lstm", "fusion", …).
+	Name() string
+	// Needs says which inputs Forward reads.
+	Needs() Needs
+	// Store holds every learnable tensor of the model.
+	Store() *graph.Store
+	// Forward adds the model to b's graph, reading in, and returns one prediction per task.
+	Forward(b *graph.Builder, in *Inputs) (*Outputs, error)
+}
+
+// Needs says which parts of a session a model reads.
+type Needs struct {
+	Sequence bool // the events: ids, dwell, price and mask, (B, T)
+	Static   bool // the static numeric and categorical features
+}
+
+// Check returns an error when the schema lacks something the model needs.
+func (n Needs) Check(model string, s *datasets.Schema) error {
+	if n.Sequence && !s.HasSequence {
+		return fmt.Errorf("model %q reads event sequences, but dataset %q has none (tabular only): use logreg or mlp", model, s.Name)
+	}
+	if n.Static && !n.Sequence && len(s.Numeric)+len(s.Categorical) == 0 {
+		return fmt.Errorf("model %q reads static features, but dataset %q has none", model, s.Name)
+	}
+	return nil
+}
+
+// Outputs are a model's predictions, one per task it predicts, in the order of Tasks.
+type Outputs struct {
+	// Tasks names the predicted tasks (schema task names); Tasks[0] is datasets.TaskPurchase.
+	Tasks []string
+	// Logits holds log-odds (B) per task. An entry is nil when the head produces a probability
+	// directly (the ESMM purchase head); then train uses Probs for the loss.
+	Logits []*gorgonia.Node
+	// Probs holds P(label = 1) (B) per task: sigmoid(Logits[k]), or the head's own probability.
+	Probs []*gorgonia.Node
+	// Internals exposes intermediate values for inspection (attention weights, pooled vectors…), by a
+	// descriptive name; models may leave it nil.
+	Internals map[string]*gorgonia.Node
+}
+
+// singleTask wraps one purchase logit (B) as Outputs.
+func singleTask(logit *gorgonia.Node) (*Outputs, error) {
+	p, err := gorgonia.Sigmoid(logit)
+	if err != nil {
+		return nil, err
+	}
+	return &Outputs{Tasks: []string{datasets.TaskPurchase}, Logits: []*gorgonia.Node{logit}, Probs: []*gorgonia.Node{p}}, nil
+}
+
+// headLogit turns a (B, 1) head output into a (B) logit.
+func headLogit(z *gorgonia.Node) (*gorgonia.Node, error) {
+	return graph.Reshape(z, z.Shape()[0])
+}
