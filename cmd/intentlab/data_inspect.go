@@ -25,26 +25,15 @@ func runDataInspect(e *env, args []string) int {
 	fs := newFlags(e, "Load a dataset and print its statistics (and, for event logs, what the loader kept and dropped).\nData specs: "+datasets.DataSpecs+".")
 	var opts datasets.LoadOptions
 	var spec string
-	var asJSON, skipBad bool
+	var asJSON bool
 	fs.StringVar(&spec, "data", "synth", "data spec: "+datasets.DataSpecs)
 	fs.BoolVar(&asJSON, "json", false, "print machine-readable JSON")
 	fs.Uint64Var(&opts.Synthetic.Seed, "seed", 0, "random seed of synthetic data")
-	fs.BoolVar(&skipBad, "skip-bad", false, "event logs: skip malformed rows and count them instead of failing")
-	ev := &opts.Events
-	fs.StringVar(&ev.Session, "session-col", "", "events: session id column (empty: cut visitor sessions by --gap)")
-	fs.StringVar(&ev.Visitor, "visitor-col", "visitorid", "events: visitor id column")
-	fs.StringVar(&ev.Time, "time-col", "timestamp", "events: timestamp column (may be empty with --session-col)")
-	fs.StringVar(&ev.Type, "type-col", "event", "events: event type column")
-	fs.StringVar(&ev.Item, "item-col", "itemid", "events: item id column (empty: none)")
-	fs.StringVar(&ev.Category, "category-col", "", "events: category column (empty: none)")
-	fs.StringVar(&ev.Price, "price-col", "", "events: price column (empty: none)")
-	fs.StringSliceVar(&ev.BuyTypes, "buy-types", datasets.DefaultBuyTypes, "events: event types that are a purchase")
-	fs.DurationVar(&ev.Gap, "gap", datasets.DefaultGap, "events: silence that ends a visitor's session")
-	fs.StringVar(&ev.TimeFormat, "time-format", datasets.TimeAuto, "events: auto, unix, unix_ms, rfc3339 or a Go layout")
+	skipBad := addEventFlags(fs, &opts)
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}
-	ev.SkipBad, opts.YooChoose.SkipBad = skipBad, skipBad
+	skipBad.apply(&opts)
 
 	start := time.Now()
 	d, sum, err := datasets.LoadWithSummary(spec, opts)

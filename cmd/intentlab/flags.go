@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/intentlab/intentlab/datasets"
 )
 
 // flags is a leaf command's flag set with a usage text that shows every default.
@@ -92,4 +94,30 @@ func (f *flags) isRequired(name string) bool {
 func oneLine(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
 	return s
+}
+
+// skipBadFlag is the value of --skip-bad, applied to the load options after parsing.
+type skipBadFlag struct{ v bool }
+
+func (s *skipBadFlag) apply(opts *datasets.LoadOptions) {
+	opts.Events.SkipBad, opts.YooChoose.SkipBad = s.v, s.v
+}
+
+// addEventFlags adds the flags that configure event-log loading (--skip-bad and the events CSV
+// columns) to fs.
+func addEventFlags(fs *flags, opts *datasets.LoadOptions) *skipBadFlag {
+	sb := &skipBadFlag{}
+	fs.BoolVar(&sb.v, "skip-bad", false, "event logs: skip malformed rows and count them instead of failing")
+	ev := &opts.Events
+	fs.StringVar(&ev.Session, "session-col", "", "events: session id column (empty: cut visitor sessions by --gap)")
+	fs.StringVar(&ev.Visitor, "visitor-col", "visitorid", "events: visitor id column")
+	fs.StringVar(&ev.Time, "time-col", "timestamp", "events: timestamp column (may be empty with --session-col)")
+	fs.StringVar(&ev.Type, "type-col", "event", "events: event type column")
+	fs.StringVar(&ev.Item, "item-col", "itemid", "events: item id column (empty: none)")
+	fs.StringVar(&ev.Category, "category-col", "", "events: category column (empty: none)")
+	fs.StringVar(&ev.Price, "price-col", "", "events: price column (empty: none)")
+	fs.StringSliceVar(&ev.BuyTypes, "buy-types", datasets.DefaultBuyTypes, "events: event types that are a purchase")
+	fs.DurationVar(&ev.Gap, "gap", datasets.DefaultGap, "events: silence that ends a visitor's session")
+	fs.StringVar(&ev.TimeFormat, "time-format", datasets.TimeAuto, "events: auto, unix, unix_ms, rfc3339 or a Go layout")
+	return sb
 }

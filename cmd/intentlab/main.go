@@ -15,6 +15,9 @@ import (
 // commands is the command tree below "intentlab".
 var commands = []*command{
 	dataCommand,
+	trainCommand,
+	evalCommand,
+	predictCommand,
 }
 
 // Exit codes.
