@@ -17,7 +17,7 @@ const probEps = 1e-6
 // over tasks with taskWeights (nil: 1 for every task):
 //
 //	L = Σ_k λ_k · Σ_b w_b ℓ(y_bk, ·) / Σ_b w_b
-//	ℓ = softplus(z) − y z                        from a logit z (stable for any z)
+//	ℓ = softplus(z) − y z                        from a logit z
 //	ℓ = −y log p̃ − (1 − y) log(1 − p̃)            from a probability, p̃ = ε + (1 − 2ε) p, ε = 1e-6
 //
 // A task's label column is found by name in the schema of in. The result is a scalar.
@@ -87,29 +87,14 @@ func labelColumn(in *Inputs, col int) (*gorgonia.Node, error) {
 	return gorgonia.Slice(in.Labels, nil, gorgonia.S(col))
 }
 
-// bceLogits is softplus(z) − y z with softplus(z) = max(z, 0) + log(1 + e^{−|z|}).
+// bceLogits is softplus(z) − y z, with Gorgonia's Softplus (log(1 + e^z), exact branches for large
+// |z|; its gradient is σ(z)).
+//
+// Written as max(z, 0) + log(1 + e^{−|z|}) instead, autodiff gets the slope at z = 0 wrong: the two
+// kinks do not cancel (Gorgonia's max′(0) = 1, |·|′(0) = 0). A ReLU network with a zero output bias gives
+// exactly z = 0 to rows whose hidden units are all off (TestLossGradientAtZeroLogit).
 func bceLogits(z, y *gorgonia.Node) (*gorgonia.Node, error) {
-	pos, err := gorgonia.Rectify(z)
-	if err != nil {
-		return nil, err
-	}
-	abs, err := gorgonia.Abs(z)
-	if err != nil {
-		return nil, err
-	}
-	neg, err := gorgonia.Neg(abs)
-	if err != nil {
-		return nil, err
-	}
-	e, err := gorgonia.Exp(neg)
-	if err != nil {
-		return nil, err
-	}
-	lp, err := gorgonia.Log1p(e)
-	if err != nil {
-		return nil, err
-	}
-	sp, err := gorgonia.Add(pos, lp)
+	sp, err := gorgonia.Softplus(z)
 	if err != nil {
 		return nil, err
 	}

@@ -44,11 +44,16 @@ func testStore(t *testing.T, dtype tensor.Dtype, seed uint64) *graph.Store {
 	return store
 }
 
-// testCheckpoint makes a checkpoint of store after two Adam steps, with two RNG states and some meta.
+// testCheckpoint makes a checkpoint of store with the state of an Adam optimizer after two steps (on a
+// copy of the parameters, so that the store keeps its special values), three RNG states and some meta.
 func testCheckpoint(t *testing.T, store *graph.Store) *Checkpoint {
 	t.Helper()
 	opt, _ := NewOptimizer(OptimizerConfig{})
-	stepSequence(t, opt, store.Params(), 0, 2)
+	var copies []*graph.Param
+	for _, p := range store.Params() {
+		copies = append(copies, &graph.Param{Name: p.Name, Value: p.Value.Clone().(*tensor.Dense)})
+	}
+	stepSequence(t, opt, copies, 0, 2)
 	rng := map[string][]byte{}
 	for i, name := range []string{"shuffle", "dropout", "init"} {
 		src := rand.NewPCG(uint64(i), 7)
@@ -352,6 +357,25 @@ func TestSaveAtomic(t *testing.T) {
 		t.Errorf("after failed saves: epoch %v, err %v; want the second checkpoint intact", got, err)
 	}
 	onlyFiles(t, dir, "blocked", "checkpoint")
+
+	// A Save over an existing checkpoint that fails (also as root): with a 250-byte file name, the
+	// temporary file's name (".<name>.tmp-<digits>") exceeds the file system's 255-byte limit.
+	// The old checkpoint is put there by copying the file Save wrote at path.
+	long := filepath.Join(t.TempDir(), strings.Repeat("c", 250))
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(long, old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Save(long, first); err == nil {
+		t.Fatal("Save with a too-long temporary name succeeded")
+	}
+	if got, err := Load(long); err != nil || got.Epoch != 2 {
+		t.Errorf("after a failed save over it: %v, err %v; want the old checkpoint intact", got, err)
+	}
+	onlyFiles(t, filepath.Dir(long), filepath.Base(long))
 }
 
 func onlyFiles(t *testing.T, dir string, want ...string) {

@@ -33,9 +33,13 @@ type DataConfig struct {
 	Options datasets.LoadOptions `json:"options"`
 	// Split holds the train, validation and test fractions; default 0.6, 0.2, 0.2. Stratified by the
 	// purchase label unless ByTime (event logs: the latest sessions are the test split).
-	Split      [3]float64                `json:"split"`
-	ByTime     bool                      `json:"by_time"`
-	SplitSeed  uint64                    `json:"split_seed"`
+	Split     [3]float64 `json:"split"`
+	ByTime    bool       `json:"by_time"`
+	SplitSeed uint64     `json:"split_seed"`
+	// Folds > 0 selects fold Fold (1-based) of stratified Folds-fold cross-validation instead of Split:
+	// the fold is the test split, and the other folds, split again stratified 80/20, train and validate.
+	Folds      int                       `json:"folds,omitempty"`
+	Fold       int                       `json:"fold,omitempty"`
 	Preprocess datasets.PreprocessConfig `json:"preprocess"`
 }
 
@@ -79,6 +83,9 @@ func LoadSplit(dc DataConfig) (datasets.Split, error) {
 	d, err := datasets.Load(dc.Spec, dc.Options)
 	if err != nil {
 		return datasets.Split{}, err
+	}
+	if dc.Folds > 0 {
+		return foldSplit(d, dc)
 	}
 	frac := dc.Split
 	if frac == ([3]float64{}) {
@@ -211,4 +218,21 @@ func readExperiment(dir string) (Experiment, error) {
 		return exp, fmt.Errorf("%s: %w", filepath.Join(dir, "config.json"), err)
 	}
 	return exp, nil
+}
+
+// foldSplit is fold dc.Fold of dc.Folds: the fold tests; the rest splits 80/20 into train and validation.
+func foldSplit(d *datasets.Dataset, dc DataConfig) (datasets.Split, error) {
+	if dc.Fold < 1 || dc.Fold > dc.Folds {
+		return datasets.Split{}, fmt.Errorf("cross-validation: fold %d of %d: want 1 ≤ fold ≤ folds", dc.Fold, dc.Folds)
+	}
+	folds, err := datasets.KFold(d, dc.Folds, dc.SplitSeed)
+	if err != nil {
+		return datasets.Split{}, err
+	}
+	f := folds[dc.Fold-1]
+	inner, err := datasets.SplitStratified(d.Subset(f.Train), [3]float64{0.8, 0.2, 0}, dc.SplitSeed+uint64(dc.Fold))
+	if err != nil {
+		return datasets.Split{}, fmt.Errorf("fold %d: %w", dc.Fold, err)
+	}
+	return datasets.Split{Train: inner.Train, Val: inner.Val, Test: d.Subset(f.Val)}, nil
 }

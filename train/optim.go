@@ -101,6 +101,7 @@ type Optimizer interface {
 	// Step applies one update with learning rate lr: params[i] is updated from grads[i], which must have
 	// the parameter's dtype and size. len(params) == len(grads); a nil grad skips that parameter (one the
 	// graph does not use) without advancing its state, as PyTorch skips a parameter whose grad is None.
+	// Every argument is checked before any update: after an error, parameters and state are unchanged.
 	Step(params []*graph.Param, grads []tensor.Tensor, lr float64) error
 	// State returns a copy of the optimizer's state for a checkpoint: the number of Step calls and named
 	// float64 slots "<kind>/<param>": "velocity/<param>" (SGD with momentum), "m/<param>" and "v/<param>"
@@ -351,7 +352,8 @@ type slots struct {
 
 func newSlots(name string, kinds ...string) *slots { return &slots{name: name, kinds: kinds} }
 
-// begin checks the arguments of a Step and binds the state to params on the first call.
+// begin checks the arguments of a Step, all of them before any update, and binds the state to params on
+// the first call.
 func (s *slots) begin(params []*graph.Param, grads []tensor.Tensor, lr float64) error {
 	if len(params) != len(grads) {
 		return fmt.Errorf("%s: %d parameters but %d gradients", s.name, len(params), len(grads))
@@ -360,7 +362,9 @@ func (s *slots) begin(params []*graph.Param, grads []tensor.Tensor, lr float64) 
 		return fmt.Errorf("%s: learning rate %v, want a finite value ≥ 0", s.name, lr)
 	}
 	if s.params == nil {
-		return s.bind(params)
+		if err := s.bind(params); err != nil {
+			return err
+		}
 	}
 	if len(params) != len(s.params) {
 		return fmt.Errorf("%s: %d parameters, but the optimizer was first stepped with %d", s.name, len(params), len(s.params))
@@ -368,6 +372,12 @@ func (s *slots) begin(params []*graph.Param, grads []tensor.Tensor, lr float64) 
 	for i, p := range params {
 		if p.Name != s.params[i].name {
 			return fmt.Errorf("%s: parameter %d is %q, but the optimizer was first stepped with %q there", s.name, i, p.Name, s.params[i].name)
+		}
+		if grads[i] == nil {
+			continue
+		}
+		if _, _, _, _, err := operands(s.name, p, grads[i], s.params[i].size); err != nil {
+			return err // before any update: a failed Step changes nothing
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -377,10 +378,18 @@ func TestOptimizerStepErrors(t *testing.T) {
 		{"order", []*graph.Param{params[1], params[0], params[2]}, grads, 0.1, `parameter 0 is "layer.b"`},
 		{"fewer", params[:2], grads[:2], 0.1, "2 parameters, but the optimizer was first stepped with 3"},
 	}
+	before := graph.Float64s(params[0].Value)
 	for _, c := range cases {
 		if err := opt.Step(c.params, c.grads, c.lr); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want an error containing %q", c.name, err, c.want)
 		}
+	}
+	// The "size" case had a good gradient for layer.w before the bad one: a failed Step updates nothing.
+	if !slices.Equal(graph.Float64s(params[0].Value), before) {
+		t.Error("a failed Step changed layer.w")
+	}
+	if st := opt.State(); st.Step != 0 || st.Slots[2].Values[0] != 0 {
+		t.Errorf("failed Steps advanced the state: step %d, %s = %v", st.Step, st.Slots[2].Name, st.Slots[2].Values)
 	}
 }
 

@@ -138,7 +138,9 @@ func runTrain(e *env, args []string) int {
 	x := addExperimentFlags(fs, "lstm")
 	var out string
 	var resume, overwrite, asJSON bool
+	var folds int
 	fs.StringVarP(&out, "out", "o", "", "run directory (default runs/<model>)")
+	fs.IntVar(&folds, "folds", 0, "stratified k-fold cross-validation: one run per fold in --out/fold<i>, mean ± std over folds (0: one train/val/test split)")
 	fs.BoolVar(&resume, "resume", false, "continue the run in --out from its last checkpoint")
 	fs.BoolVar(&overwrite, "overwrite", false, "delete --out first if it exists")
 	fs.BoolVar(&asJSON, "json", false, "print the summary as JSON")
@@ -150,6 +152,12 @@ func runTrain(e *env, args []string) int {
 	}
 	if out == "" {
 		out = "runs/" + x.exp.Model.Name
+	}
+	if folds == 1 || folds < 0 {
+		return e.usageError("--folds %d: want 0 (no cross-validation) or at least 2", folds)
+	}
+	if folds > 0 && resume {
+		return e.usageError("--resume does not apply to --folds")
 	}
 	if resume && overwrite {
 		return e.usageError("--resume and --overwrite exclude each other")
@@ -167,6 +175,9 @@ func runTrain(e *env, args []string) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if folds > 0 {
+		return runCrossValidation(e, ctx, x.exp, folds, out, asJSON)
+	}
 	res, _, err := train.Start(ctx, x.exp, out, resume)
 	if errors.Is(err, train.ErrInterrupted) {
 		fmt.Fprintf(e.stderr, "%s: %v\n", e.path, err)
@@ -220,4 +231,24 @@ func printJSON(e *env, v any) int {
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func runCrossValidation(e *env, ctx context.Context, exp train.Experiment, k int, out string, asJSON bool) int {
+	cv, err := train.CrossValidate(ctx, exp, k, out)
+	if errors.Is(err, train.ErrInterrupted) {
+		fmt.Fprintf(e.stderr, "%s: %v\n", e.path, err)
+		return 130
+	}
+	if err != nil {
+		return e.fail(err)
+	}
+	fmt.Fprintf(e.stderr, "folds written to %s\n", out)
+	if asJSON {
+		return printJSON(e, cv)
+	}
+	fmt.Fprintf(e.stdout, "model %s, %d-fold cross-validation, purchase on each test fold (mean ± std):\n", exp.Model.Name, k)
+	for _, m := range []string{"roc_auc", "pr_auc", "f1", "log_loss", "brier"} {
+		fmt.Fprintf(e.stdout, "  %-8s %s\n", m, cv.Summary[m])
+	}
+	return exitOK
 }
