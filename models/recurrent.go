@@ -1,0 +1,157 @@
+package models
+
+import (
+	"fmt"
+
+	"gorgonia.org/gorgonia"
+
+	"github.com/intentlab/intentlab/datasets"
+	"github.com/intentlab/intentlab/graph"
+	"github.com/intentlab/intentlab/layers"
+)
+
+// RecurrentEncoderConfig configures a recurrent sequence encoder: the one of the lstm and gru models,
+// and fusion's LSTM encoder.
+type RecurrentEncoderConfig struct {
+	// Events sizes the event embeddings.
+	Events EventConfig `json:"events"`
+	// Hiddens lists the state size of each stacked layer, bottom first; nil means [128, 64], the
+	// classic two-layer design.
+	Hiddens []int `json:"hiddens"`
+	// Dropout is the rate on the states passed from one layer to the next, training only; 0.1 in the
+	// registered defaults, none at the zero value.
+	Dropout float64 `json:"dropout"`
+}
+
+// RecurrentConfig configures a recurrent classifier; LSTMConfig and GRUConfig are this type. Its
+// encoder fields sit at the top level of the JSON form: {"hiddens": [128, 64], "dropout": 0.1, …}.
+type RecurrentConfig struct {
+	RecurrentEncoderConfig
+	// SequenceOnly drops the static vector from the head's input, so the model sees the events alone.
+	SequenceOnly bool `json:"sequence_only"`
+	// Static configures the static vector appended to the encoding.
+	Static StaticConfig `json:"static"`
+	// Head configures the classifier on top.
+	Head HeadConfig `json:"head"`
+}
+
+// defaultRecurrentConfig is the registered default of the lstm and gru models.
+func defaultRecurrentConfig() RecurrentConfig {
+	return RecurrentConfig{RecurrentEncoderConfig: RecurrentEncoderConfig{Hiddens: []int{128, 64}, Dropout: 0.1}}
+}
+
+// recurrentEncoder embeds the events of a session and runs a stack of recurrent layers over them
+// (kind "lstm" or "gru"), returning the top layer's state at each sequence's last real event:
+//
+//	x_t = Events(event_t)             (B, T, E)
+//	h_t^l = Cell_l(h_{t−1}^l, h_t^{l−1})   (B, H_l), with h_t^0 = x_t
+//	q = h_T^L = h_{len}^L             (B, H)   the state is carried unchanged through padding
+//
+// Parameters: name.events.*, name.stack.l<l>.* (layers.LSTM or layers.GRU).
+type recurrentEncoder struct {
+	Name   string
+	Dim    int // H, the top layer's state size
+	events *Events
+	stack  layers.SeqLayer
+}
+
+// newRecurrentEncoder declares the embeddings and the stack of the given kind ("lstm" or "gru").
+func newRecurrentEncoder(store *graph.Store, name, kind string, s *datasets.Schema, cfg RecurrentEncoderConfig) (*recurrentEncoder, error) {
+	hs := cfg.Hiddens
+	if hs == nil {
+		hs = []int{128, 64}
+	}
+	if len(hs) == 0 {
+		return nil, fmt.Errorf("hiddens is empty: want at least one layer")
+	}
+	for l, h := range hs {
+		if h < 2 {
+			return nil, fmt.Errorf("hiddens[%d] = %d, want a state size of at least 2", l, h)
+		}
+	}
+	if cfg.Dropout < 0 || cfg.Dropout >= 1 {
+		return nil, fmt.Errorf("dropout %g, want a rate in [0, 1)", cfg.Dropout)
+	}
+	events, err := NewEvents(store, graph.Join(name, "events"), s, cfg.Events)
+	if err != nil {
+		return nil, err
+	}
+	rc := layers.RecurrentConfig{Input: events.Dim, Hiddens: hs, Dropout: cfg.Dropout}
+	var stack layers.SeqLayer
+	switch kind {
+	case "lstm":
+		stack, err = layers.NewLSTM(store, graph.Join(name, "stack"), layers.LSTMConfig(rc))
+	case "gru":
+		stack, err = layers.NewGRU(store, graph.Join(name, "stack"), layers.GRUConfig(rc))
+	default:
+		err = fmt.Errorf("unknown recurrent layer %q", kind) // a programming error: callers pass a constant
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &recurrentEncoder{Name: name, Dim: hs[len(hs)-1], events: events, stack: stack}, nil
+}
+
+// Forward returns the encoding q (B, H) of the sequences of in.
+func (e *recurrentEncoder) Forward(b *graph.Builder, in *Inputs) (*gorgonia.Node, error) {
+	x, err := e.events.Forward(b, in) // (B, T, E)
+	if err != nil {
+		return nil, err
+	}
+	return e.stack.Forward(b, x, in.Mask) // (B, H)
+}
+
+// recurrentModel is the classifier shared by the lstm and gru models:
+//
+//	q = Encoder(events)                   (B, H)
+//	x = [q; Static(s)]                    (B, H + S), or q alone with SequenceOnly
+//	z = Head(x),  P(purchase) = σ(z)      (B)
+type recurrentModel struct {
+	name   string
+	store  *graph.Store
+	enc    *recurrentEncoder
+	static *Static // nil with SequenceOnly
+	head   *Head
+}
+
+// newRecurrentModel declares the encoder of the given kind, the static vector and the head, all under
+// the model's name.
+func newRecurrentModel(store *graph.Store, kind string, s *datasets.Schema, cfg RecurrentConfig) (recurrentModel, error) {
+	m := recurrentModel{name: kind, store: store}
+	var err error
+	if m.enc, err = newRecurrentEncoder(store, kind, kind, s, cfg.RecurrentEncoderConfig); err != nil {
+		return m, fmt.Errorf("%s: %w", kind, err)
+	}
+	width := m.enc.Dim
+	if !cfg.SequenceOnly {
+		if m.static, err = NewStatic(store, graph.Join(kind, "static"), s, cfg.Static); err != nil {
+			return m, fmt.Errorf("%s: %w", kind, err)
+		}
+		width += m.static.Dim
+	}
+	if m.head, err = NewHead(store, graph.Join(kind, "head"), width, cfg.Head); err != nil {
+		return m, fmt.Errorf("%s: %w", kind, err)
+	}
+	return m, nil
+}
+
+func (m *recurrentModel) Name() string        { return m.name }
+func (m *recurrentModel) Store() *graph.Store { return m.store }
+func (m *recurrentModel) Needs() Needs        { return Needs{Sequence: true, Static: m.static != nil} }
+
+// Forward adds z = Head([Encoder(events); Static(s)]) and P(purchase) = σ(z).
+func (m *recurrentModel) Forward(b *graph.Builder, in *Inputs) (*Outputs, error) {
+	q, err := m.enc.Forward(b, in) // (B, H)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.name, err)
+	}
+	x, err := withStatic(b, in, m.static, q) // (B, H + S)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.name, err)
+	}
+	z, err := m.head.Forward(b, x) // (B)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.name, err)
+	}
+	return singleTask(z)
+}
