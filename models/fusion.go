@@ -17,6 +17,7 @@ const (
 	EncoderLSTM        = "lstm"        // the LSTM encoder of the lstm model
 	EncoderTransformer = "transformer" // the Transformer encoder of the transformer model
 	EncoderBoth        = "both"        // both, their encodings side by side
+	EncoderNone        = "none"        // no sequence encoder: the static branch alone (tabular data)
 
 	FuseConcat = "concat" // f = [s'; q]
 	FuseGate   = "gate"   // a gated multimodal unit (Arevalo et al., 2017)
@@ -27,7 +28,8 @@ const (
 // or both), a static MLP of one layer of 64, concatenation, every task of the dataset, no ESMM and
 // Dropout 0.1.
 type FusionConfig struct {
-	// Encoder reads the events: "lstm" (default), "transformer" or "both".
+	// Encoder reads the events: "lstm" (default), "transformer", "both", or "none" for data without
+	// events (then the model is the static MLP with one head per task).
 	Encoder string `json:"encoder"`
 	// LSTM configures the LSTM encoder (Encoder lstm or both).
 	LSTM RecurrentEncoderConfig `json:"lstm"`
@@ -99,7 +101,7 @@ var _ Model = (*Fusion)(nil)
 
 func init() {
 	Register(Entry{
-		Name: "fusion", Rank: 60, Needs: Needs{Sequence: true, Static: true},
+		Name: "fusion", Rank: 60, Needs: Needs{Static: true}, // sequences unless "encoder": "none"
 		Doc: "multi-task fusion: LSTM and/or Transformer over the events, MLP over the static features, concat or gate, one head per task (optional ESMM)",
 		Config: func() any {
 			return &FusionConfig{
@@ -147,8 +149,12 @@ func newFusion(store *graph.Store, s *datasets.Schema, cfg FusionConfig) (*Fusio
 		cfg.GateDim = 64
 	}
 	switch {
-	case cfg.Encoder != EncoderLSTM && cfg.Encoder != EncoderTransformer && cfg.Encoder != EncoderBoth:
-		return nil, fmt.Errorf("encoder %q, want %q, %q or %q", cfg.Encoder, EncoderLSTM, EncoderTransformer, EncoderBoth)
+	case cfg.Encoder != EncoderLSTM && cfg.Encoder != EncoderTransformer && cfg.Encoder != EncoderBoth && cfg.Encoder != EncoderNone:
+		return nil, fmt.Errorf("encoder %q, want %q, %q, %q or %q", cfg.Encoder, EncoderLSTM, EncoderTransformer, EncoderBoth, EncoderNone)
+	case cfg.Encoder != EncoderNone && !s.HasSequence:
+		return nil, fmt.Errorf("encoder %q reads event sequences, but dataset %q has none (tabular only): use \"encoder\": \"none\"", cfg.Encoder, s.Name)
+	case cfg.Encoder == EncoderNone && cfg.Fuse == FuseGate:
+		return nil, fmt.Errorf("fuse %q needs a sequence encoder, and encoder is %q", FuseGate, EncoderNone)
 	case cfg.Fuse != FuseConcat && cfg.Fuse != FuseGate:
 		return nil, fmt.Errorf("fuse %q, want %q or %q", cfg.Fuse, FuseConcat, FuseGate)
 	case cfg.GateDim < 0:
@@ -175,13 +181,13 @@ func newFusion(store *graph.Store, s *datasets.Schema, cfg FusionConfig) (*Fusio
 
 	// The sequence encoder: q (B, Q).
 	seqDim := 0
-	if cfg.Encoder != EncoderTransformer {
+	if cfg.Encoder == EncoderLSTM || cfg.Encoder == EncoderBoth {
 		if m.lstm, err = newRecurrentEncoder(store, "fusion.lstm", "lstm", s, cfg.LSTM); err != nil {
 			return nil, fmt.Errorf("lstm: %w", err)
 		}
 		seqDim += m.lstm.Dim
 	}
-	if cfg.Encoder != EncoderLSTM {
+	if cfg.Encoder == EncoderTransformer || cfg.Encoder == EncoderBoth {
 		if m.trans, err = newTransformerEncoder(store, "fusion.transformer", s, cfg.Transformer); err != nil {
 			return nil, fmt.Errorf("transformer: %w", err)
 		}
@@ -257,7 +263,7 @@ func fusionTasks(s *datasets.Schema, want []string) ([]string, error) {
 
 func (m *Fusion) Name() string        { return "fusion" }
 func (m *Fusion) Store() *graph.Store { return m.store }
-func (m *Fusion) Needs() Needs        { return Needs{Sequence: true, Static: true} }
+func (m *Fusion) Needs() Needs        { return Needs{Sequence: m.lstm != nil || m.trans != nil, Static: true} }
 
 // Tasks lists the tasks the model predicts, purchase first (as Outputs.Tasks).
 func (m *Fusion) Tasks() []string { return slices.Clone(m.tasks) }
@@ -288,8 +294,11 @@ func (m *Fusion) forward(b *graph.Builder, in *Inputs) (*Outputs, error) {
 		}
 		seq = append(seq, d)
 	}
-	q := seq[0] // (B, Q)
-	if len(seq) > 1 {
+	var q *gorgonia.Node // (B, Q); nil without an encoder
+	switch len(seq) {
+	case 1:
+		q = seq[0]
+	case 2:
 		var err error
 		if q, err = gorgonia.Concat(1, seq...); err != nil { // (B, H + D)
 			return nil, err
@@ -316,6 +325,8 @@ func (m *Fusion) forward(b *graph.Builder, in *Inputs) (*Outputs, error) {
 			return nil, err
 		}
 		internals["gate"] = g
+	} else if q == nil {
+		f = s // (B, S')
 	} else if f, err = gorgonia.Concat(1, s, q); err != nil { // (B, S' + Q)
 		return nil, err
 	}

@@ -1,10 +1,13 @@
 package models
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
+
+	"github.com/intentlab/intentlab/graph"
 )
 
 func TestLogRegGradients(t *testing.T) {
@@ -34,13 +37,25 @@ func TestLogRegLossFalls(t *testing.T) {
 func TestSequenceModelOnTabularData(t *testing.T) {
 	d := tabularData(t, 20)
 	for _, name := range Names() {
-		e, _ := Lookup(name)
-		if !e.Needs.Sequence {
-			continue
+		if name == "logreg" || name == "mlp" {
+			continue // static models: they run on tabular data
 		}
-		_, err := New(name, nil, &d.Schema, nil)
+		store := graph.NewStore(tensor.Float32, rand.New(rand.NewPCG(1, 1)))
+		_, err := New(name, store, &d.Schema, nil)
 		if err == nil || !strings.Contains(err.Error(), "has none (tabular only)") {
 			t.Errorf("%s on tabular data: error %v, want one saying the dataset has no sequences", name, err)
 		}
+	}
+}
+
+// TestFusionWithoutEncoderOnTabularData: "encoder": "none" makes fusion the static branch with its
+// heads, which runs on tabular data and passes the gradient check.
+func TestFusionWithoutEncoderOnTabularData(t *testing.T) {
+	cfg := &FusionConfig{Encoder: EncoderNone, Hidden: []int{4}, Head: HeadConfig{Hidden: 3}}
+	checkGradsOffKinks(t, "fusion", cfg, tabularData(t, 40), 8, 0) // two ReLU layers in a row: see checkGradsOffKinks
+	gate := &FusionConfig{Encoder: EncoderNone, Fuse: FuseGate}
+	store := graph.NewStore(tensor.Float32, rand.New(rand.NewPCG(1, 1)))
+	if _, err := New("fusion", store, &tabularData(t, 20).Schema, gate); err == nil || !strings.Contains(err.Error(), "needs a sequence encoder") {
+		t.Errorf("gate without an encoder: error %v", err)
 	}
 }
