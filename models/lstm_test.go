@@ -187,3 +187,24 @@ func seqBadConfigs(t *testing.T, name string, bad map[string]any) {
 		}
 	}
 }
+
+// TestLSTMStaticEachStep: with the static vector appended to every event's input, the model reads the
+// static features even when its head does not, and the gradient check passes through the repeated
+// vector (its gradient is the sum over steps).
+func TestLSTMStaticEachStep(t *testing.T) {
+	cfg := tinyLSTM()
+	cfg.StaticEachStep, cfg.SequenceOnly = true, true
+	d := tinyData(t, 40, 4)
+	checkModelGrads(t, "lstm", cfg, d, 4, 4)
+	store := graph.NewStore(tensor.Float64, rand.New(rand.NewPCG(1, 2)))
+	m, err := New("lstm", store, &d.Schema, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := m.Needs(); !n.Static || !n.Sequence {
+		t.Errorf("Needs() = %+v, want static and sequence inputs", n)
+	}
+	if _, ok := store.Get("lstm.step_static.visitor_type.e"); !ok {
+		t.Error("no lstm.step_static parameters")
+	}
+}

@@ -21,6 +21,10 @@ type RecurrentEncoderConfig struct {
 	// Dropout is the rate on the states passed from one layer to the next, training only; 0.1 in the
 	// registered defaults, none at the zero value.
 	Dropout float64 `json:"dropout"`
+	// StaticEachStep appends a static vector (its own Static encoder, name.step_static) to every event's
+	// input, so that the recurrence itself can depend on the visitor, as the transitions of the
+	// synthetic shopping process do; default false (the static features reach only the head).
+	StaticEachStep bool `json:"static_each_step,omitempty"`
 }
 
 // RecurrentConfig configures a recurrent classifier; LSTMConfig and GRUConfig are this type. Its
@@ -47,11 +51,14 @@ func defaultRecurrentConfig() RecurrentConfig {
 //	h_t^l = Cell_l(h_{t−1}^l, h_t^{l−1})   (B, H_l), with h_t^0 = x_t
 //	q = h_T^L = h_{len}^L             (B, H)   the state is carried unchanged through padding
 //
-// Parameters: name.events.*, name.stack.l<l>.* (layers.LSTM or layers.GRU).
+// With StaticEachStep, x_t = [Events(event_t); Static(s)] (B, T, E + S): the same static vector at every
+// step. Parameters: name.events.*, name.step_static.*, name.stack.l<l>.*
+// (layers.LSTM or layers.GRU).
 type recurrentEncoder struct {
 	Name   string
 	Dim    int // H, the top layer's state size
 	events *Events
+	static *Static // nil unless StaticEachStep
 	stack  layers.SeqLayer
 }
 
@@ -76,7 +83,15 @@ func newRecurrentEncoder(store *graph.Store, name, kind string, s *datasets.Sche
 	if err != nil {
 		return nil, err
 	}
-	rc := layers.RecurrentConfig{Input: events.Dim, Hiddens: hs, Dropout: cfg.Dropout}
+	input := events.Dim
+	var static *Static
+	if cfg.StaticEachStep {
+		if static, err = NewStatic(store, graph.Join(name, "step_static"), s, StaticConfig{}); err != nil {
+			return nil, err
+		}
+		input += static.Dim
+	}
+	rc := layers.RecurrentConfig{Input: input, Hiddens: hs, Dropout: cfg.Dropout}
 	var stack layers.SeqLayer
 	switch kind {
 	case "lstm":
@@ -89,14 +104,30 @@ func newRecurrentEncoder(store *graph.Store, name, kind string, s *datasets.Sche
 	if err != nil {
 		return nil, err
 	}
-	return &recurrentEncoder{Name: name, Dim: hs[len(hs)-1], events: events, stack: stack}, nil
+	return &recurrentEncoder{Name: name, Dim: hs[len(hs)-1], events: events, static: static, stack: stack}, nil
 }
+
+// needsStatic says whether the encoder reads the static features.
+func (e *recurrentEncoder) needsStatic() bool { return e.static != nil }
 
 // Forward returns the encoding q (B, H) of the sequences of in.
 func (e *recurrentEncoder) Forward(b *graph.Builder, in *Inputs) (*gorgonia.Node, error) {
 	x, err := e.events.Forward(b, in) // (B, T, E)
 	if err != nil {
 		return nil, err
+	}
+	if e.static != nil {
+		sv, err := e.static.Forward(b, in) // (B, S)
+		if err != nil {
+			return nil, err
+		}
+		steps, err := repeatSteps(sv, in.Batch, in.MaxLen, e.static.Dim) // (B, T, S)
+		if err != nil {
+			return nil, err
+		}
+		if x, err = gorgonia.Concat(2, x, steps); err != nil { // (B, T, E + S)
+			return nil, err
+		}
 	}
 	return e.stack.Forward(b, x, in.Mask) // (B, H)
 }
@@ -137,7 +168,26 @@ func newRecurrentModel(store *graph.Store, kind string, s *datasets.Schema, cfg 
 
 func (m *recurrentModel) Name() string        { return m.name }
 func (m *recurrentModel) Store() *graph.Store { return m.store }
-func (m *recurrentModel) Needs() Needs        { return Needs{Sequence: true, Static: m.static != nil} }
+func (m *recurrentModel) Needs() Needs {
+	return Needs{Sequence: true, Static: m.static != nil || m.enc.needsStatic()}
+}
+
+// repeatSteps copies s (B, S) to every one of T steps: (B, T, S). Padded steps get the vector too; the
+// recurrent layers carry their state unchanged through them, so it has no effect there.
+func repeatSteps(s *gorgonia.Node, batch, steps, dim int) (*gorgonia.Node, error) {
+	col, err := graph.Reshape(s, batch, 1, dim) // (B, 1, S)
+	if err != nil {
+		return nil, err
+	}
+	if steps == 1 {
+		return col, nil
+	}
+	copies := make([]*gorgonia.Node, steps)
+	for t := range copies {
+		copies[t] = col
+	}
+	return gorgonia.Concat(1, copies...) // (B, T, S)
+}
 
 // Forward adds z = Head([Encoder(events); Static(s)]) and P(purchase) = σ(z).
 func (m *recurrentModel) Forward(b *graph.Builder, in *Inputs) (*Outputs, error) {
