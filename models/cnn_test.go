@@ -158,7 +158,7 @@ func TestCNNBadConfig(t *testing.T) {
 
 func TestCNNConfigJSON(t *testing.T) {
 	custom := &CNNConfig{
-		Events: EventConfig{TypeDim: 3, ItemDim: -1}, Channels: []int{8}, Kernel: 2, Causal: true,
+		Events: EventConfig{TypeDim: 3, ItemDim: 0}, Channels: []int{8}, Kernel: 2, Causal: true,
 		Dropout: 0, Pool: "last", SequenceOnly: true, Static: StaticConfig{EmbedDim: 1},
 		Head: HeadConfig{Hidden: -1, Dropout: 0.2},
 	}

@@ -10,11 +10,17 @@ import (
 	"github.com/intentlab/intentlab/layers"
 )
 
-// EventConfig configures how each event becomes a vector. Zero sizes take the defaults; a negative
-// ItemDim drops the item embedding.
+// EventConfig configures how each event becomes a vector. Zero type and category sizes take the
+// defaults.
+//
+// Item embeddings are opt-in (ItemDim > 0): item ids have a high cardinality, and on a few thousand
+// sessions their vectors learn the labels of the sessions they happen to appear in. On the default
+// synthetic data, where the item carries no signal once its category is known, a 16-wide item
+// embedding took a CNN's validation ROC-AUC from 0.866 down to 0.838. Turn them on for shop logs where
+// items matter and data is plentiful.
 type EventConfig struct {
 	TypeDim     int `json:"type_dim,omitempty"`     // event-type embedding; default 8
-	ItemDim     int `json:"item_dim,omitempty"`     // item embedding; default 16; −1 for none
+	ItemDim     int `json:"item_dim,omitempty"`     // item embedding; default 0: none (16 is a good start when used)
 	CategoryDim int `json:"category_dim,omitempty"` // category embedding; default 8
 }
 
@@ -32,14 +38,11 @@ type Events struct {
 
 // NewEvents declares the event embeddings for schema s.
 func NewEvents(store *graph.Store, name string, s *datasets.Schema, cfg EventConfig) (*Events, error) {
-	if cfg.TypeDim < 0 || cfg.CategoryDim < 0 || cfg.ItemDim < -1 {
+	if cfg.TypeDim < 0 || cfg.CategoryDim < 0 || cfg.ItemDim < 0 {
 		return nil, fmt.Errorf("events %q: negative embedding size in %+v", name, cfg)
 	}
 	if cfg.TypeDim == 0 {
 		cfg.TypeDim = 8
-	}
-	if cfg.ItemDim == 0 {
-		cfg.ItemDim = 16
 	}
 	if cfg.CategoryDim == 0 {
 		cfg.CategoryDim = 8

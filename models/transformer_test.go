@@ -23,7 +23,7 @@ func tinyTransformer() *TransformerConfig {
 }
 
 func tinyTransformerEncoder() TransformerEncoderConfig {
-	return TransformerEncoderConfig{Dim: 4, Heads: 2, Blocks: 2, FF: 4, MaxLen: 9}
+	return TransformerEncoderConfig{Dim: 4, Heads: 2, Blocks: 2, FF: 4, MaxLen: 9, Items: true}
 }
 
 func TestTransformerGradients(t *testing.T) {
