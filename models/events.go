@@ -26,7 +26,10 @@ type EventConfig struct {
 
 // Events embeds every event of a sequence (the input of the CNN and recurrent models):
 //
-//	x_t = [E_type[type_t], E_item[item_t], E_cat[cat_t], dwell_t, price_t]   (B, T, Dim)
+//	x_t = [E_type[type_t], E_item[item_t], E_cat[cat_t], dwell_t, price_t, r_t]   (B, T, Dim)
+//
+// where r_t (2) holds the event's repeat features (Repeats: how much of the session so far was in this
+// category, and on this item).
 //
 // Padding positions have id 0 (datasets.PadID), whose vectors are exactly 0, and zero values, so x_t is
 // 0 there. Parameters: name.type.e, name.item.e, name.category.e.
@@ -47,7 +50,7 @@ func NewEvents(store *graph.Store, name string, s *datasets.Schema, cfg EventCon
 	if cfg.CategoryDim == 0 {
 		cfg.CategoryDim = 8
 	}
-	ev := &Events{Name: name, Dim: 2}
+	ev := &Events{Name: name, Dim: 4} // dwell, price and the two repeat features
 	emb := func(part string, vocab, dim int) (*layers.Embedding, error) {
 		e, err := layers.NewEmbedding(store, graph.Join(name, part), layers.EmbeddingConfig{
 			Vocab: vocab, Dim: dim, PaddingID: datasets.PadID, Std: 0.1,
@@ -109,6 +112,7 @@ func (ev *Events) Forward(b *graph.Builder, in *Inputs) (*gorgonia.Node, error) 
 		}
 		parts = append(parts, col)
 	}
+	parts = append(parts, in.Repeats)      // (B, T, 2)
 	x, err := gorgonia.Concat(2, parts...) // (B, T, Dim)
 	if err != nil {
 		return nil, fmt.Errorf("events %q: %w", ev.Name, err)

@@ -101,12 +101,17 @@ func (bl *built) feedFirst(t testing.TB, d *datasets.Dataset) {
 }
 
 // checkModelGrads runs the float64 central-difference check (relative error ≤ 1e-6, graph.GradCheck's
-// defaults) on every parameter of the named model, with its loss, on the first batch of d.
-func checkModelGrads(t *testing.T, name string, cfg any, d *datasets.Dataset, batch, maxLen int) {
+// defaults, or the settings given) on every parameter of the named model, with its loss, on the first
+// batch of d.
+func checkModelGrads(t *testing.T, name string, cfg any, d *datasets.Dataset, batch, maxLen int, check ...graph.GradCheck) {
 	t.Helper()
 	bl := build(t, name, cfg, d, tensor.Float64, batch, maxLen, false)
 	bl.feedFirst(t, d)
-	report, err := graph.CheckGradients(bl.prog, graph.GradCheck{Tol: 1e-6})
+	gc := graph.GradCheck{Tol: 1e-6}
+	if len(check) > 0 {
+		gc = check[0]
+	}
+	report, err := graph.CheckGradients(bl.prog, gc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ const (
 	InDwell       = "in.dwell"
 	InPrice       = "in.price"
 	InMask        = "in.mask"
+	InRepeats     = "in.repeats"
 	InNumeric     = "in.numeric"
 	InCategorical = "in.categorical" // one input per column: in.categorical.<name>
 	InLabels      = "in.labels"
@@ -31,12 +32,14 @@ type Inputs struct {
 
 	Types, Items, Categories *gorgonia.Node   // (B, T) int ids; PadID at padding; Items nil when the data has no items
 	Dwell, Price, Mask       *gorgonia.Node   // (B, T) standardised values; mask 1 at a real event
+	Repeats                  *gorgonia.Node   // (B, T, 2) repeat features of each event (see Repeats)
 	Numeric                  *gorgonia.Node   // (B, N) static numeric features; nil when N = 0
 	Categorical              []*gorgonia.Node // C inputs of (B) int codes, in schema order
 	Labels                   *gorgonia.Node   // (B, K) one 0/1 label per schema task
 	Weights                  *gorgonia.Node   // (B) per-row weight; 0 for padding rows
 
-	colBuf []int // scratch for one categorical column
+	colBuf    []int     // scratch for one categorical column
+	repeatBuf []float64 // scratch for the repeat features
 }
 
 // NewInputs declares the inputs a model with needs reads, plus labels and weights, in b's graph.
@@ -72,6 +75,8 @@ func NewInputs(b *graph.Builder, s *datasets.Schema, needs Needs, batch, maxLen 
 		in.Dwell = floats(InDwell, batch, maxLen)
 		in.Price = floats(InPrice, batch, maxLen)
 		in.Mask = floats(InMask, batch, maxLen)
+		in.Repeats = floats(InRepeats, batch, maxLen, 2)
+		in.repeatBuf = make([]float64, batch*maxLen*2)
 	}
 	if needs.Static {
 		if len(s.Numeric) > 0 {
@@ -112,6 +117,8 @@ func (in *Inputs) Feed(p *graph.Program, bt *datasets.Batch) error {
 		do(set(InDwell, bt.Dwell))
 		do(set(InPrice, bt.Price))
 		do(set(InMask, bt.Mask))
+		Repeats(bt, in.repeatBuf)
+		do(set(InRepeats, in.repeatBuf))
 	}
 	if in.Numeric != nil {
 		do(set(InNumeric, bt.Numeric))
@@ -132,4 +139,37 @@ func (in *Inputs) Feed(p *graph.Program, bt *datasets.Batch) error {
 		return fmt.Errorf("inputs: %w", err)
 	}
 	return nil
+}
+
+// Repeats computes two features of every real event t of every row of a batch, from its ids alone:
+// the fraction of the row's earlier events (s < t) in the same category, and the fraction with the
+// same item,
+//
+//	out[b, t, 0] = #{s < t : cat_s = cat_t} / t,   out[b, t, 1] = #{s < t : item_s = item_t} / t
+//
+// (0 at t = 0, at padding, and for the unknown id, which matches nothing). out has B·T·2 elements.
+// A visitor returning to one category or one product is focusing, and focus precedes buying; these
+// ratios give every model that signal directly instead of leaving each to learn to count categories.
+// They depend only on a session's own earlier events, so padding does not change them.
+func Repeats(bt *datasets.Batch, out []float64) {
+	T := bt.MaxLen
+	clear(out)
+	for r := 0; r < bt.Size; r++ {
+		n := bt.Lengths[r]
+		cats, items := bt.Categories[r*T:r*T+n], bt.Items[r*T:r*T+n]
+		for t := 1; t < n; t++ {
+			sameCat, sameItem := 0, 0
+			for s := 0; s < t; s++ {
+				if cats[s] == cats[t] && cats[t] > datasets.UnknownID {
+					sameCat++
+				}
+				if items[s] == items[t] && items[t] > datasets.UnknownID {
+					sameItem++
+				}
+			}
+			k := (r*T + t) * 2
+			out[k] = float64(sameCat) / float64(t)
+			out[k+1] = float64(sameItem) / float64(t)
+		}
+	}
 }

@@ -61,7 +61,7 @@ type TransformerConfig struct {
 // position, self-attention relates every event to every other, and the pooled result is joined with
 // the static features:
 //
-//	x_t = E_item[item_t] + E_type[type_t] + E_cat[cat_t] + W_v·[dwell_t, price_t] + P[t]   (B, T, D)
+//	x_t = E_item[item_t] + E_type[type_t] + E_cat[cat_t] + W_v·[dwell_t, price_t, r_t] + P[t]   (B, T, D)
 //	u^0 = Drop(x);  u^k = Block_k(u^{k−1}, mask),  k = 1…Blocks                             (B, T, D)
 //	q = Pool(LN(u^K))   (LN only with PreNorm)                                              (B, D)
 //	z = Head([q; s]),  P(purchase) = σ(z)                                                   (B)
@@ -225,7 +225,7 @@ func newTransformerEncoder(store *graph.Store, name string, s *datasets.Schema, 
 			return nil, err
 		}
 	}
-	if e.values, err = layers.NewDense(store, graph.Join(name, "values"), layers.DenseConfig{Input: 2, Output: cfg.Dim, NoBias: true}); err != nil {
+	if e.values, err = layers.NewDense(store, graph.Join(name, "values"), layers.DenseConfig{Input: 4, Output: cfg.Dim, NoBias: true}); err != nil {
 		return nil, err
 	}
 	if e.pos, err = layers.NewLearnedPositional(store, graph.Join(name, "position"), layers.PositionalConfig{MaxLen: cfg.MaxLen, Dim: cfg.Dim}); err != nil {
@@ -273,11 +273,11 @@ func (e *transformerEncoder) Forward(b *graph.Builder, in *Inputs, internals map
 			return nil, err
 		}
 	}
-	vals, err := gorgonia.Concat(2, cols[0], cols[1]) // (B, T, 2)
+	vals, err := gorgonia.Concat(2, cols[0], cols[1], in.Repeats) // (B, T, 4)
 	if err != nil {
 		return nil, err
 	}
-	x, err := e.values.Forward(b, vals) // (B, T, D): W_v·[dwell_t, price_t], 0 at padding
+	x, err := e.values.Forward(b, vals) // (B, T, D): W_v·[dwell_t, price_t, r_t], 0 at padding
 	if err != nil {
 		return nil, err
 	}

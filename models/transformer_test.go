@@ -31,10 +31,15 @@ func TestTransformerGradients(t *testing.T) {
 }
 
 // Pre-norm blocks with the final layer norm, and attention pooling, on the events alone.
+//
+// The step is 1e-6, not the default 1e-5: one learned position's central difference carries a large
+// truncation error here (a steep third derivative through two softmaxes). Measured on this batch, the
+// relative error of position.p[7] falls as ε² — 2.3e-2, 2.3e-4, 2.3e-6, 1.9e-8 at ε = 1e-3…1e-6 — which
+// is the difference formula's error, not autodiff's; the tolerance stays 1e-6.
 func TestTransformerGradientsPreNormAttentionPool(t *testing.T) {
 	cfg := tinyTransformer()
 	cfg.Blocks, cfg.PreNorm, cfg.Pool, cfg.SequenceOnly = 1, true, PoolAttention, true
-	checkModelGrads(t, "transformer", cfg, tinyData(t, 40, 6), 8, 6)
+	checkModelGrads(t, "transformer", cfg, tinyData(t, 40, 6), 8, 6, graph.GradCheck{Eps: 1e-6, Tol: 1e-6})
 }
 
 func TestTransformerLearnablesInStore(t *testing.T) {
