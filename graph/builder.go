@@ -169,3 +169,24 @@ func (b *Builder) SetNoiseState(state []byte) error {
 	}
 	return nil
 }
+
+// Strays lists the variables of the graph (nodes without an op) that are neither a store parameter
+// nor a declared input, by name. A layer that made a learnable tensor of its own, outside the store,
+// shows up here: it would be missing from checkpoints and from the optimizer. Empty is correct.
+func (b *Builder) Strays() []string {
+	params := map[*gorgonia.Node]bool{}
+	for _, p := range b.paramOrder {
+		params[p] = true
+	}
+	var out []string
+	for _, n := range b.G.AllNodes() {
+		if n.Op() != nil || params[n] {
+			continue
+		}
+		if in, ok := b.inputs[n.Name()]; ok && in == n {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s %v", n.Name(), n.Shape()))
+	}
+	return out
+}
