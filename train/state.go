@@ -91,7 +91,11 @@ func (r *runner) restore() error {
 			return fmt.Errorf("train: resume %s: the checkpoint is %d batches into epoch %d, which has only %d", path, r.st.Batch, r.epoch+1, i)
 		}
 	}
-	r.prog.note(fmt.Sprintf("resumed %s at epoch %d, batch %d", r.cfg.Out, r.epoch+1, r.st.Batch))
+	if r.epoch >= r.cfg.Epochs || r.st.Stopped {
+		r.prog.note(fmt.Sprintf("%s has finished training (%d epochs): evaluating its weights again", r.cfg.Out, r.epoch))
+	} else {
+		r.prog.note(fmt.Sprintf("resumed %s at epoch %d, batch %d", r.cfg.Out, r.epoch+1, r.st.Batch))
+	}
 	return nil
 }
 
