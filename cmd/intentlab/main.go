@@ -18,6 +18,7 @@ var commands = []*command{
 	trainCommand,
 	evalCommand,
 	predictCommand,
+	modelsCommand,
 	ensembleCommand,
 }
 

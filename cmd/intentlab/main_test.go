@@ -41,7 +41,7 @@ func TestHelp(t *testing.T) {
 // TestHelpShowsDefaults: every flag line of every leaf command states its default (or that it is
 // required).
 func TestHelpShowsDefaults(t *testing.T) {
-	for _, leaf := range [][]string{{"data", "synth"}, {"data", "inspect"}, {"train"}, {"eval"}, {"predict"}, {"ensemble"}} {
+	for _, leaf := range [][]string{{"data", "synth"}, {"data", "inspect"}, {"train"}, {"eval"}, {"predict"}, {"models"}, {"ensemble"}} {
 		_, out, _ := call(append(leaf, "--help")...)
 		_, flagsPart, _ := strings.Cut(out, "Flags:\n")
 		for _, line := range strings.Split(strings.TrimSpace(flagsPart), "\n") {
@@ -63,7 +63,7 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{}, ""},
-		{[]string{"frobnicate"}, `intentlab: unknown command "frobnicate" (want data, train, eval, predict, ensemble)`},
+		{[]string{"frobnicate"}, `intentlab: unknown command "frobnicate" (want data, train, eval, predict, models, ensemble)`},
 		{[]string{"data", "synth", "--sessions", "x", "--out", "d"}, `invalid argument "x" for "--sessions"`},
 		{[]string{"data", "synth", "--nope"}, "unknown flag: --nope"},
 		{[]string{"data", "synth"}, "--out is required"},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/intentlab/intentlab/models"
 	"github.com/intentlab/intentlab/train"
 )
 
@@ -117,5 +118,31 @@ func TestTrainEvalPredict(t *testing.T) {
 	}
 	if code, _, stderr := call("predict", "--run", filepath.Join(dir, "nosuch"), "--data", "synth:5"); code != 1 || !strings.Contains(stderr, "config.json") {
 		t.Errorf("predict with a missing run: exit %d, %q", code, stderr)
+	}
+}
+
+// TestModelsListing: 'intentlab models --json' lists every registered architecture, and each default
+// config it prints is accepted back by --model-config.
+func TestModelsListing(t *testing.T) {
+	code, stdout, stderr := call("models", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var list []struct {
+		Name   string          `json:"name"`
+		Config json.RawMessage `json:"config"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &list); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range list {
+		names = append(names, m.Name)
+		if _, err := models.DecodeConfig(m.Name, m.Config); err != nil {
+			t.Errorf("%s: printed defaults do not decode: %v", m.Name, err)
+		}
+	}
+	if strings.Join(names, ",") != strings.Join(models.Names(), ",") {
+		t.Errorf("listed %v, registry has %v", names, models.Names())
 	}
 }
