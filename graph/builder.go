@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -189,4 +190,17 @@ func (b *Builder) Strays() []string {
 		out = append(out, fmt.Sprintf("%s %v", n.Name(), n.Shape()))
 	}
 	return out
+}
+
+// CheckLearnables returns an error when the graph uses no store parameter at all, or has variables
+// that are neither store parameters nor inputs (Strays): every learnable tensor of a model must live
+// in the store, where checkpoints and optimizers find it.
+func (b *Builder) CheckLearnables() error {
+	if len(b.paramOrder) == 0 {
+		return fmt.Errorf("graph: the graph uses no store parameter")
+	}
+	if s := b.Strays(); len(s) > 0 {
+		return fmt.Errorf("graph: variables outside the store and the inputs: %s", strings.Join(s, ", "))
+	}
+	return nil
 }

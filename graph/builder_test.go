@@ -2,6 +2,7 @@ package graph
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -28,5 +29,11 @@ func TestStrays(t *testing.T) {
 	gorgonia.NewMatrix(b.G, tensor.Float64, gorgonia.WithShape(3, 1), gorgonia.WithName("rogue"), gorgonia.WithInit(gorgonia.Zeroes()))
 	if got := b.Strays(); len(got) != 1 || got[0] != "rogue (3, 1)" {
 		t.Fatalf("strays %v, want [rogue (3, 1)]", got)
+	}
+	if err := b.CheckLearnables(); err == nil || !strings.Contains(err.Error(), "rogue (3, 1)") {
+		t.Errorf("CheckLearnables: %v, want an error naming the rogue variable", err)
+	}
+	if err := NewBuilder(s, BuilderConfig{}).CheckLearnables(); err == nil {
+		t.Error("CheckLearnables of a graph without parameters: no error")
 	}
 }

@@ -98,16 +98,8 @@ func checkGrads(t *testing.T, b *graph.Builder, loss *gorgonia.Node, feed func(p
 // checkpoints and the optimizer never see.
 func checkAllLearnablesInStore(t *testing.T, b *graph.Builder) {
 	t.Helper()
-	for _, p := range b.Params() {
-		if _, ok := b.Store.Get(p.Name()); !ok {
-			t.Errorf("parameter node %q is not in the store", p.Name())
-		}
-	}
-	if len(b.Params()) == 0 {
-		t.Errorf("graph uses no parameter at all: the check walked nothing")
-	}
-	for _, s := range b.Strays() {
-		t.Errorf("graph variable %s is neither an input nor a store parameter", s)
+	if err := b.CheckLearnables(); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -127,16 +127,8 @@ func checkModelGrads(t *testing.T, name string, cfg any, d *datasets.Dataset, ba
 // checkAllLearnablesInStore fails when a graph variable is neither a declared input nor a store parameter.
 func checkAllLearnablesInStore(t *testing.T, b *graph.Builder) {
 	t.Helper()
-	for _, p := range b.Params() {
-		if _, ok := b.Store.Get(p.Name()); !ok {
-			t.Errorf("parameter node %q is not in the store", p.Name())
-		}
-	}
-	if len(b.Params()) == 0 {
-		t.Errorf("graph uses no parameter at all: the check walked nothing")
-	}
-	for _, s := range b.Strays() {
-		t.Errorf("graph variable %s is neither an input nor a store parameter", s)
+	if err := b.CheckLearnables(); err != nil {
+		t.Error(err)
 	}
 }
 
