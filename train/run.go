@@ -143,12 +143,16 @@ type runner struct {
 	prog    *progress
 }
 
-func newRunner(m models.Model, data Data, cfg Config) (*runner, error) {
+func newRunner(m models.Model, data Data, cfg Config) (_ *runner, err error) {
 	r := &runner{cfg: cfg, model: m, data: data, store: m.Store()}
+	defer func() {
+		if err != nil {
+			r.close() // the compiled programs of a runner that will not run
+		}
+	}()
 	r.params = r.store.Params()
 	r.grads = make([]tensor.Tensor, len(r.params))
 	schema := &data.Train.Schema
-	var err error
 
 	r.trainB = graph.NewBuilder(r.store, graph.BuilderConfig{Train: true, Seed: cfg.Seed ^ 0x64726f70})
 	if r.trainIn, err = models.NewInputs(r.trainB, schema, m.Needs(), cfg.BatchSize, cfg.MaxLen); err != nil {
@@ -181,7 +185,6 @@ func newRunner(m models.Model, data Data, cfg Config) (*runner, error) {
 	}
 	evalRows := max(size(data.Val), size(data.Test), 1)
 	if r.eval, err = NewPredictor(m, schema, min(cfg.EvalBatchSize, evalRows), cfg.MaxLen); err != nil {
-		r.train.Close()
 		return nil, fmt.Errorf("train: %w", err)
 	}
 
@@ -215,8 +218,12 @@ func size(d *datasets.Dataset) int {
 }
 
 func (r *runner) close() {
-	r.train.Close()
-	r.eval.Close()
+	if r.train != nil {
+		r.train.Close()
+	}
+	if r.eval != nil {
+		r.eval.Close()
+	}
 }
 
 // loop trains the remaining epochs.
