@@ -66,7 +66,7 @@ type Result struct {
 // bookkeeping, and where in an epoch an interruption happened.
 type runState struct {
 	History      []EpochMetrics `json:"history"`
-	BestScore    float64        `json:"best_score"`
+	BestScore    float64        `json:"best_score"` // of the best epoch so far; meaningful once BestEpoch > 0
 	BestEpoch    int            `json:"best_epoch"`
 	BadEpochs    int            `json:"bad_epochs"`
 	Batch        int            `json:"batch"` // batches done in the epoch in progress
@@ -203,8 +203,6 @@ func newRunner(m models.Model, data Data, cfg Config) (_ *runner, err error) {
 	if r.opt, err = NewOptimizer(cfg.Optimizer); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	r.st.BestEpoch = 0
-	r.st.BestScore = math.Inf(-1)
 	r.prog = newProgress(cfg.Progress, cfg.ProgressBar, m.Name())
 	return r, nil
 }
@@ -316,7 +314,7 @@ func (r *runner) endEpoch(lr float64) error {
 		}
 		em.ValLoss, em.ValROCAUC, em.ValPRAUC = v.loss, v.auc, v.prauc
 		score := v.score(r.cfg.EarlyStop.Metric)
-		improved = score > r.st.BestScore
+		improved = r.st.BestEpoch == 0 || score > r.st.BestScore
 		if improved {
 			r.st.BestScore = score
 		}

@@ -305,3 +305,22 @@ func TestOpenRunPredictsLikeTheRun(t *testing.T) {
 		}
 	}
 }
+
+// TestRunWithoutValidation: with no validation split (a tiny event log, or --split 1,0,0) a run still
+// checkpoints, stops after its epochs and writes its summary, with no validation metrics.
+func TestRunWithoutValidation(t *testing.T) {
+	exp := tinyExperiment("logreg", "", 2)
+	exp.Data.Split = [3]float64{0.8, 0, 0.2}
+	dir := filepath.Join(t.TempDir(), "run")
+	res, _, err := Start(context.Background(), exp, dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Epochs != 2 || res.Tasks[0].Val != nil || res.Tasks[0].Test == nil || res.Threshold != 0.5 {
+		t.Errorf("epochs %d, val %v, test %v, threshold %v; want 2 epochs, no validation report, a test report, threshold 0.5",
+			res.Epochs, res.Tasks[0].Val, res.Tasks[0].Test, res.Threshold)
+	}
+	if _, err := Load(filepath.Join(dir, "checkpoint", "last.ckpt")); err != nil {
+		t.Errorf("checkpoint: %v", err)
+	}
+}

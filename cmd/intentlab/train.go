@@ -202,7 +202,15 @@ func runTrain(e *env, args []string) int {
 func printSummary(e *env, res *train.Result) {
 	fmt.Fprintf(e.stdout, "model %s: %d parameters, %d epochs (best %d, %s), %.1fs, %.0f sequences/s\n",
 		res.Model, res.Params, res.Epochs, res.BestEpoch, res.Stopped, res.TrainSeconds, res.SeqPerSec)
-	fmt.Fprintf(e.stdout, "threshold %.4f (F1-best on validation)\n\n", res.Threshold)
+	if len(res.Tasks) > 0 && res.Tasks[0].Val != nil {
+		fmt.Fprintf(e.stdout, "threshold %.4f (F1-best on validation)\n\n", res.Threshold)
+	} else {
+		fmt.Fprintf(e.stdout, "threshold %.4f (no validation split to choose it on)\n\n", res.Threshold)
+	}
+	if len(res.Tasks) > 0 && res.Tasks[0].Val == nil && res.Tasks[0].Test == nil {
+		fmt.Fprintln(e.stdout, "no validation or test split: nothing was measured (see --split)")
+		return
+	}
 	fmt.Fprintf(e.stdout, "%-10s %-6s %8s %8s %8s %8s %8s\n", "task", "split", "ROC-AUC", "PR-AUC", "logloss", "Brier", "F1")
 	for _, t := range res.Tasks {
 		printReportRow(e, t.Task, "val", t.Val)
