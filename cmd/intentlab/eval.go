@@ -28,6 +28,7 @@ func runEval(e *env, args []string) int {
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "random seed of the bootstrap")
 	fs.Float64Var(&cfg.Threshold, "threshold", 0, "decision threshold (0: the run's F1-best validation threshold)")
 	fs.BoolVar(&asJSON, "json", false, "print machine-readable JSON")
+	fs.Uint64Var(&opts.Synthetic.Seed, "data-seed", 0, "random seed of synthetic data (with --data synth…)")
 	skipBad := addEventFlags(fs, &opts)
 	fs.require("run")
 	if code, ok := fs.parse(args); !ok {

@@ -26,6 +26,7 @@ func runPredict(e *env, args []string) int {
 	fs.StringVar(&dir, "run", "", "run directory written by 'intentlab train'")
 	fs.StringVar(&spec, "data", "", "data spec of the sessions to score: "+datasets.DataSpecs)
 	fs.StringVarP(&out, "out", "o", "-", "CSV file to write ('-': stdout)")
+	fs.Uint64Var(&opts.Synthetic.Seed, "data-seed", 0, "random seed of synthetic data (with --data synth…)")
 	skipBad := addEventFlags(fs, &opts)
 	fs.require("run", "data")
 	if code, ok := fs.parse(args); !ok {
