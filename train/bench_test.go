@@ -97,3 +97,51 @@ func benchmarkStep(b *testing.B, name string, d *datasets.Dataset, batch, maxLen
 	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "seq/s")
 	b.ReportMetric(float64(store.Size()), "params")
 }
+
+// BenchmarkPredict measures scoring with a model's evaluation graph (registered defaults, float32,
+// T = 20): one session at a time (the real-time case: latency per session) and batches of 512
+// (throughput):
+//
+//	go test -run '^$' -bench Predict -benchtime 20x ./train
+func BenchmarkPredict(b *testing.B) {
+	d, err := datasets.Synthetic(datasets.SyntheticConfig{Sessions: 512, Window: 20, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pre, err := datasets.Fit(d, datasets.PreprocessConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if d, err = pre.Apply(d); err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range []string{"logreg", "cnn", "lstm", "gru", "transformer", "fusion"} {
+		for _, batch := range []int{1, 512} {
+			b.Run(fmt.Sprintf("%s/batch=%d", name, batch), func(b *testing.B) {
+				store := graph.NewStore(tensor.Float32, rand.New(rand.NewPCG(1, 2)))
+				m, err := models.New(name, store, &d.Schema, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				p, err := NewPredictor(m, &d.Schema, batch, 20)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer p.Close()
+				one := d.Subset([]int{0})
+				if batch > 1 {
+					one = d
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, err := p.Predict(one); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(len(one.Sessions)*b.N)/b.Elapsed().Seconds(), "sessions/s")
+			})
+		}
+	}
+}
