@@ -55,22 +55,7 @@ func fusionRun(t *testing.T, cfg *FusionConfig, internals ...string) (*Outputs, 
 		}
 		nodes = append(nodes, n)
 	}
-	p, err := graph.Compile(b, nil, nodes...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	bt, err := datasets.NewBatcher(d, datasets.BatcherConfig{BatchSize: batch, MaxLen: maxLen})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bat, _ := bt.Next()
-	if err := in.Feed(p, bat); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Run(); err != nil {
-		t.Fatal(err)
-	}
+	p, _ := runFirstBatch(t, b, in, d, nodes...)
 	var probs [][]float64
 	for k := range out.Probs {
 		probs = append(probs, append([]float64(nil), p.Output(k)...))

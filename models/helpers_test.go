@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/intentlab/intentlab/datasets"
@@ -89,14 +90,39 @@ func build(t testing.TB, name string, cfg any, d *datasets.Dataset, dtype tensor
 // feedFirst fills the program's inputs with the first batch of d (in dataset order).
 func (bl *built) feedFirst(t testing.TB, d *datasets.Dataset) {
 	t.Helper()
-	bt, err := datasets.NewBatcher(d, datasets.BatcherConfig{BatchSize: bl.in.Batch, MaxLen: bl.in.MaxLen})
+	if err := bl.in.Feed(bl.prog, firstBatch(t, d, bl.in.Batch, bl.in.MaxLen)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// firstBatch is the first batch of d, in dataset order.
+func firstBatch(t testing.TB, d *datasets.Dataset, batch, maxLen int) *datasets.Batch {
+	t.Helper()
+	bt, err := datasets.NewBatcher(d, datasets.BatcherConfig{BatchSize: batch, MaxLen: maxLen})
 	if err != nil {
 		t.Fatal(err)
 	}
-	batch, _ := bt.Next()
-	if err := bl.in.Feed(bl.prog, batch); err != nil {
+	bat, _ := bt.Next()
+	return bat
+}
+
+// runFirstBatch compiles a forward-only program of nodes on b, runs it on the first batch of d, and
+// returns the program (closed when the test ends) and the batch.
+func runFirstBatch(t testing.TB, b *graph.Builder, in *Inputs, d *datasets.Dataset, nodes ...*gorgonia.Node) (*graph.Program, *datasets.Batch) {
+	t.Helper()
+	p, err := graph.Compile(b, nil, nodes...)
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { p.Close() })
+	bat := firstBatch(t, d, in.Batch, in.MaxLen)
+	if err := in.Feed(p, bat); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return p, bat
 }
 
 // checkModelGrads runs the float64 central-difference check (relative error ≤ 1e-6, graph.GradCheck's

@@ -8,7 +8,6 @@ import (
 
 	"gorgonia.org/tensor"
 
-	"github.com/intentlab/intentlab/datasets"
 	"github.com/intentlab/intentlab/graph"
 )
 
@@ -96,22 +95,7 @@ func TestTransformerAttentionInternals(t *testing.T) {
 	if want := (tensor.Shape{batch * heads, maxLen, maxLen}); !w1.Shape().Eq(want) {
 		t.Fatalf("attention weights have shape %v, want %v", w1.Shape(), want)
 	}
-	p, err := graph.Compile(b, nil, w0, w1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	bt, err := datasets.NewBatcher(d, datasets.BatcherConfig{BatchSize: batch, MaxLen: maxLen})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bat, _ := bt.Next()
-	if err := in.Feed(p, bat); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Run(); err != nil {
-		t.Fatal(err)
-	}
+	p, bat := runFirstBatch(t, b, in, d, w0, w1)
 	for blk := range 2 {
 		w := p.Output(blk)
 		for r := range batch * heads {
