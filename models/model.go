@@ -27,15 +27,25 @@ type Needs struct {
 	Static   bool // the static numeric and categorical features
 }
 
-// Check returns an error when the schema lacks something the model needs.
+// Check returns an *UnsupportedError when the schema lacks something the model needs.
 func (n Needs) Check(model string, s *datasets.Schema) error {
 	if n.Sequence && !s.HasSequence {
-		return fmt.Errorf("model %q reads event sequences, but dataset %q has none (tabular only): use logreg or mlp", model, s.Name)
+		return &UnsupportedError{Model: model, Dataset: s.Name, Reason: "reads event sequences, but the dataset has none (tabular only): use logreg or mlp"}
 	}
 	if n.Static && !n.Sequence && len(s.Numeric)+len(s.Categorical) == 0 {
-		return fmt.Errorf("model %q reads static features, but dataset %q has none", model, s.Name)
+		return &UnsupportedError{Model: model, Dataset: s.Name, Reason: "reads static features, but the dataset has none"}
 	}
 	return nil
+}
+
+// UnsupportedError says that a model cannot use a dataset: the data lacks an input the model reads.
+// A benchmark skips such a pair instead of failing.
+type UnsupportedError struct {
+	Model, Dataset, Reason string
+}
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("model %q %s (dataset %q)", e.Model, e.Reason, e.Dataset)
 }
 
 // Outputs are a model's predictions, one per task it predicts, in the order of Tasks.

@@ -37,6 +37,8 @@ type Config struct {
 	// plain lines otherwise; nil is silent.
 	Progress    io.Writer `json:"-"`
 	ProgressBar bool      `json:"-"`
+	// ProgressLabel starts every progress line; empty is the model's name.
+	ProgressLabel string `json:"-"`
 	// OnEpoch, when set, is called after every epoch (and its checkpoint); an error it returns ends
 	// training and is returned by Run (a search pruner stops a trial this way).
 	OnEpoch func(EpochMetrics) error `json:"-"`

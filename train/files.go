@@ -134,3 +134,12 @@ func csvField(s string) string {
 	}
 	return s
 }
+
+// WriteFileAtomic writes a file as run directories are written: through a synced temporary file
+// renamed over path, so that a reader (or a crash) never leaves half a file. write fills the file.
+func WriteFileAtomic(path string, write func(w *bufio.Writer) error) error {
+	return writeFileAtomic(path, write)
+}
+
+// WriteJSON writes v as indented JSON, atomically (see WriteFileAtomic).
+func WriteJSON(path string, v any) error { return writeJSON(path, v) }

@@ -203,7 +203,11 @@ func newRunner(m models.Model, data Data, cfg Config) (_ *runner, err error) {
 	if r.opt, err = NewOptimizer(cfg.Optimizer); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
-	r.prog = newProgress(cfg.Progress, cfg.ProgressBar, m.Name())
+	label := cfg.ProgressLabel
+	if label == "" {
+		label = m.Name()
+	}
+	r.prog = newProgress(cfg.Progress, cfg.ProgressBar, label)
 	return r, nil
 }
 
