@@ -20,6 +20,9 @@ var commands = []*command{
 	predictCommand,
 	modelsCommand,
 	ensembleCommand,
+	benchCommand,
+	plotCommand,
+	searchCommand,
 }
 
 // Exit codes.

@@ -85,17 +85,11 @@ func (x *experimentFlags) finish(fs *flags) error {
 	if _, err := models.Lookup(x.exp.Model.Name); err != nil {
 		return err
 	}
-	parts := strings.Split(x.split, ",")
-	if len(parts) != 3 {
-		return fmt.Errorf("--split %q: want three fractions TRAIN,VAL,TEST", x.split)
+	split, err := parseSplit(x.split)
+	if err != nil {
+		return err
 	}
-	for i, p := range parts {
-		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || v < 0 || v > 1 {
-			return fmt.Errorf("--split %q: %q is not a fraction in [0, 1]", x.split, p)
-		}
-		x.exp.Data.Split[i] = v
-	}
+	x.exp.Data.Split = split
 	for _, tw := range x.taskWeights {
 		name, val, ok := strings.Cut(tw, "=")
 		w, err := strconv.ParseFloat(val, 64)

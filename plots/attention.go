@@ -1,0 +1,88 @@
+package plots
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+)
+
+// Attention weights may exceed [0, 1] by this much (softmax rounding in float32) and are clamped.
+const weightSlack = 1e-5
+
+// annotateCells is the largest number of rows or columns whose cells get their weight written in.
+const annotateCells = 12
+
+// Attention draws an attention map as a heat map: one row per query (weights[q], the first query
+// on top), one column per key, shaded from white (0) to dark blue (the largest weight, rounded up
+// to a tenth, so that the diffuse maps of long sessions stay visible) with a colour bar, tick
+// labels from queries and keys (e.g. "3:view"), and the weight written in each cell when there
+// are at most 12 rows and columns. Padded keys, which get weight 0, show as white columns.
+// It is an error when weights is empty, its rows are ragged, len(queries) differs from the
+// number of rows or len(keys) from the number of columns, or a weight is NaN or outside [0, 1].
+func Attention(title string, weights [][]float64, queries, keys []string) (*Figure, error) {
+	if len(weights) == 0 || len(weights[0]) == 0 {
+		return nil, fmt.Errorf("plots: attention: empty weight matrix, want at least one query and key")
+	}
+	nk := len(weights[0])
+	if len(queries) != len(weights) {
+		return nil, fmt.Errorf("plots: attention: %d query labels for %d rows of weights", len(queries), len(weights))
+	}
+	if len(keys) != nk {
+		return nil, fmt.Errorf("plots: attention: %d key labels for %d columns of weights", len(keys), nk)
+	}
+	annotate := len(weights) <= annotateCells && nk <= annotateCells
+	z := make([][]float64, len(weights))
+	var labels [][]string
+	if annotate {
+		labels = make([][]string, len(weights))
+	}
+	for q, row := range weights {
+		if len(row) != nk {
+			return nil, fmt.Errorf("plots: attention: row %d has %d weights, want %d like row 0", q, len(row), nk)
+		}
+		z[q] = make([]float64, nk)
+		for k, w := range row {
+			if math.IsNaN(w) || w < -weightSlack || w > 1+weightSlack {
+				return nil, fmt.Errorf("plots: attention: weight[%d][%d] = %v, want a value in [0, 1]", q, k, w)
+			}
+			z[q][k] = min(max(w, 0), 1)
+		}
+		if annotate {
+			labels[q] = make([]string, nk)
+			for k, w := range z[q] {
+				labels[q][k] = "0" // padded keys: exactly zero, written short
+				if w != 0 {
+					labels[q][k] = strconv.FormatFloat(w, 'f', 2, 64)
+				}
+			}
+		}
+	}
+	p, cmap, err := heatPanel(z, labels, keys, queries, cellTextSize, colourTop(z))
+	if err != nil {
+		return nil, fmt.Errorf("plots: attention: %w", err)
+	}
+	p.X.Label.Text, p.Y.Label.Text = "Key (attended event)", "Query (event)"
+	f := newFigure(title, [][]*plot.Plot{{p}})
+	f.colorBar = colorBarPanel(cmap, "attention weight")
+	f.bodyWidth, f.bodyHeight = 6*vg.Inch, 5*vg.Inch
+	// Columns are about (6 in − labels − colour bar) / nk wide; turn long key labels upright.
+	if cell := (f.bodyWidth - 2*vg.Inch) / vg.Length(nk); maxWidth(p, keys) > 0.9*cell {
+		rotateXLabels(p)
+	}
+	return f, nil
+}
+
+// colourTop is the top of the colour scale of an attention map: its largest weight rounded up to a
+// tenth, at least 0.1.
+func colourTop(z [][]float64) float64 {
+	top := 0.0
+	for _, row := range z {
+		for _, w := range row {
+			top = max(top, w)
+		}
+	}
+	return max(math.Ceil(top*10-1e-9)/10, 0.1)
+}
