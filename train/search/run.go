@@ -24,11 +24,11 @@ type Config struct {
 	// negative is maximised).
 	Experiment train.Experiment
 	Space      *Space
-	Trials     int    // the study's budget: trials in all, finished ones of earlier runs included; default 20
+	Trials     int // the study's budget: trials in all, finished ones of earlier runs included; default 20
 	// MaxEpochs, when positive, is a second budget: no trial starts once the study's trials have
 	// trained this many epochs together (pruning spends it on more trials).
 	MaxEpochs int
-	Sampler    string // grid, random or tpe (default)
+	Sampler   string // grid, random or tpe (default)
 	SamplerConfig
 	Pruner string // none (default), median or asha
 	PrunerConfig
