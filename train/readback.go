@@ -2,7 +2,9 @@ package train
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -45,4 +47,21 @@ func ReadSummary(dir string) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &res, nil
+}
+
+// ReadHistory returns the per-epoch metrics of the epochs a run's last checkpoint holds: what a
+// resumed run continues from. A run with no checkpoint yet has none (and no error).
+func ReadHistory(dir string) ([]EpochMetrics, error) {
+	c, err := Load(filepath.Join(dir, "checkpoint", "last.ckpt"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var st runState
+	if err := json.Unmarshal(c.Meta, &st); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "checkpoint", "last.ckpt"), err)
+	}
+	return st.History, nil
 }
