@@ -40,7 +40,7 @@ func runBench(e *env, args []string) int {
 	skipBad := addEventFlags(fs, &cfg.Data.Options)
 	t := &cfg.Train
 	fs.IntVar(&t.Epochs, "epochs", def.Train.Epochs, "most passes over the training split")
-	fs.IntVar(&t.BatchSize, "batch", 256, "training batch size")
+	fs.IntVar(&t.BatchSize, "batch", def.Train.BatchSize, "training batch size")
 	fs.IntVar(&t.MaxLen, "max-len", 0, "events kept per session (0: the longest training session, at most 50)")
 	fs.Float64Var(&t.LR, "lr", def.Train.LR, "learning rate")
 	fs.StringVar(&t.Optimizer.Name, "optimizer", "adam", "sgd, adam or adamw")

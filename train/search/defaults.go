@@ -12,7 +12,7 @@ import (
 // optimizerSpace is the training part of every default space but logistic regression's: the
 // learning rate, the batch size, Adam with L2 or decoupled (AdamW) weight decay.
 const optimizerSpace = `
-  "train.batch_size": {"choice": [128, 256, 512]},
+  "train.batch_size": {"choice": [32, 64, 128, 256]},
   "train.optimizer.name": {"choice": ["adam", "adamw"]},
   "train.optimizer.weight_decay": {"log_uniform": [1e-6, 0.03]}`
 

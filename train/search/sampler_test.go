@@ -17,8 +17,8 @@ var mixedSpace = &search.Space{Params: []search.Param{
 	{Name: "train.lr", Kind: search.LogUniform, Low: 1e-4, High: 1e-2},
 	{Name: "model.dropout", Kind: search.Uniform, Low: 0, High: 0.5},
 	{Name: "model.head.dropout", Kind: search.Uniform, Low: 0.05, High: 0.5, Step: 0.1}, // 0.05 … 0.45
-	{Name: "train.batch_size", Kind: search.Int, Low: 64, High: 500, Step: 64},         // 64 … 448
-	{Name: "model.events.type_dim", Kind: search.Int, Low: 2.5, High: 40, Log: true},   // 3 … 40
+	{Name: "train.batch_size", Kind: search.Int, Low: 64, High: 500, Step: 64},          // 64 … 448
+	{Name: "model.events.type_dim", Kind: search.Int, Low: 2.5, High: 40, Log: true},    // 3 … 40
 	{Name: "model.hiddens", Kind: search.Choice, Choices: []any{[]any{64.0}, []any{128.0, 64.0}, "x", true}},
 }}
 

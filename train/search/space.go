@@ -165,9 +165,9 @@ func (p Param) at(k int) float64 {
 	return p.first() + float64(k)*p.step()
 }
 
-// Contains reports, for each parameter, whether v holds a value of the parameter's kind within its
-// range and on its step (a choice equal, as JSON, to one of its options); the error names the first
-// parameter that does not, or a value v holds for no parameter.
+// Contains returns nil when v holds a value of every parameter, within its range and on its step (a
+// choice's equal, as JSON, to one of its options), and no other value; else an error naming the
+// first parameter whose value is missing or outside, or the value that belongs to no parameter.
 func (s *Space) Contains(v Values) error {
 	for _, p := range s.Params {
 		x, ok := v[p.Name]

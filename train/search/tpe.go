@@ -26,8 +26,9 @@ import (
 // the distances to its neighbours (the lowest and highest to their one inner neighbour), clipped to
 // [(hi−lo)/min(100, n+2), hi−lo], plus a prior component N((lo+hi)/2, hi−lo). Weights are 1 each,
 // the prior's included, except that beyond 25 trials the oldest are ramped down linearly. A stepped
-// parameter's density is the mixture's mass over the values' bins. A choice's density is the
-// smoothed count p(c) = (Σ_i w_i [c_i = c] + 1/K) / (Σ_i w_i + 1) over its K options.
+// parameter's density is the mixture's mass over the values' bins. A choice's density is a mixture
+// too: each trial's kernel puts most of its mass on the trial's option and spreads the rest evenly
+// (see choiceWeights), with a uniform prior kernel.
 type tpeSampler struct {
 	startup, candidates int
 }
@@ -89,10 +90,12 @@ func (s tpeSampler) sampleChoice(p Param, good, bad []Trial, rng *rand.Rand) any
 	return p.Choices[best]
 }
 
-// choiceWeights are the smoothed, normalised option counts of p among trials.
+// choiceWeights are the probabilities of p's options under the trials' mixture: a kernel per
+// trial, (onehot(c_i) + 1/n_k)/(1 + K/n_k) over the K options, n_k = trials + 1, and the uniform
+// prior kernel, mixed with the trial weights and weight 1 for the prior (Optuna's categorical
+// kernel with prior weight 1).
 func choiceWeights(p Param, trials []Trial) []float64 {
 	K := float64(len(p.Choices))
-	probs := make([]float64, len(p.Choices))
 	var idx []int
 	for _, t := range trials {
 		if x, ok := t.Params[p.Name]; ok {
@@ -102,13 +105,23 @@ func choiceWeights(p Param, trials []Trial) []float64 {
 		}
 	}
 	w := trialWeights(len(idx))
-	total := 1.0 // the prior's weight, spread evenly
-	for j, i := range idx {
-		probs[i] += w[j]
-		total += w[j]
+	nk := float64(len(idx) + 1)
+	total := 1.0 // the prior's weight
+	for _, wi := range w {
+		total += wi
 	}
-	for i := range probs {
-		probs[i] = (probs[i] + 1/K) / total
+	probs := make([]float64, len(p.Choices))
+	for c := range probs {
+		probs[c] = 1 / K / total // the prior kernel
+	}
+	for j, i := range idx {
+		for c := range probs {
+			share := 1 / nk
+			if c == i {
+				share++
+			}
+			probs[c] += w[j] / total * share / (1 + K/nk)
+		}
 	}
 	return probs
 }
@@ -256,13 +269,15 @@ func normalQuantile(u float64) float64 {
 	return math.Sqrt2 * math.Erfinv(2*u-1)
 }
 
-// logNormalCDF is log Φ(z), accurate in the far left tail (an asymptotic series below −37, where
-// Φ underflows).
+// logNormalCDF is log Φ(z), accurate in the far left tail: below −37, where Φ underflows, the
+// asymptotic series Φ(z) = φ(z)/(−z)·(1 − z⁻² + 3z⁻⁴ − 15z⁻⁶ + 105z⁻⁸ − …), whose next term is under
+// 10⁻¹² there.
 func logNormalCDF(z float64) float64 {
 	if z > -37 {
 		return math.Log(normalCDF(z))
 	}
-	return -z*z/2 - math.Log(-z) - 0.5*math.Log(2*math.Pi) + math.Log1p(-1/(z*z)+3/(z*z*z*z))
+	u := 1 / (z * z)
+	return -z*z/2 - math.Log(-z) - 0.5*math.Log(2*math.Pi) + math.Log1p(u*(-1+u*(3+u*(-15+u*105))))
 }
 
 // logNormalMass is log(Φ(b) − Φ(a)) for a < b, accurate in both tails.
