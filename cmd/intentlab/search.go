@@ -63,8 +63,19 @@ func runSearch(e *env, args []string) int {
 	} else {
 		cfg.Space, err = search.DefaultSpace(x.exp.Model.Name)
 	}
+	if err == nil {
+		err = cfg.Space.Check(x.exp) // a parameter the model or recipe lacks fails before anything trains
+	}
 	if err != nil {
-		return e.usageError("%v", err)
+		return e.usageError("%v", oneLine(err))
+	}
+	if _, err := search.NewSampler(cfg.Sampler, cfg.SamplerConfig); err != nil {
+		return e.usageError("--sampler: %v", err)
+	}
+	pc := cfg.PrunerConfig
+	pc.MaxResource = x.exp.Train.Epochs
+	if _, err := search.NewPruner(cfg.Pruner, pc); err != nil {
+		return e.usageError("--pruner: %v", err)
 	}
 	if cfg.Trials < 1 {
 		return e.usageError("--trials %d: want ≥ 1", cfg.Trials)
