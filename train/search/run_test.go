@@ -201,3 +201,34 @@ func TestSearchBadInput(t *testing.T) {
 		t.Errorf("another space on the same study: %v", err)
 	}
 }
+
+// TestParallelWorkers: three workers share one study; every trial gets its own number, seed and
+// run directory, and all complete.
+func TestParallelWorkers(t *testing.T) {
+	cfg := tinySearch(t, t.TempDir())
+	cfg.Workers, cfg.Trials = 3, 6
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds := map[uint64]bool{}
+	for i, tr := range res.Trials {
+		if tr.Number != i || tr.State != Complete || len(tr.Intermediate) != cfg.Experiment.Train.Epochs {
+			t.Errorf("trial %d: number %d, state %s, %d epochs", i, tr.Number, tr.State, len(tr.Intermediate))
+		}
+		if tr.Seed != TrialSeed(cfg.Seed, tr.Number) || seeds[tr.Seed] {
+			t.Errorf("trial %d: seed %d, want TrialSeed = %d and distinct", i, tr.Seed, TrialSeed(cfg.Seed, tr.Number))
+		}
+		seeds[tr.Seed] = true
+		sum, err := train.ReadSummary(TrialDir(strings.TrimSuffix(cfg.Study, ".db"), tr.Number))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.History[len(sum.History)-1].ValROCAUC[0] != tr.Intermediate[len(tr.Intermediate)-1] {
+			t.Errorf("trial %d: the study's last score differs from its run's", i)
+		}
+	}
+	if len(res.Trials) != 6 {
+		t.Errorf("%d trials, want 6", len(res.Trials))
+	}
+}
