@@ -1,20 +1,16 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/intentlab/intentlab/datasets"
 	"github.com/intentlab/intentlab/models"
-	"github.com/intentlab/intentlab/train"
 	"github.com/intentlab/intentlab/train/bench"
 )
 
@@ -94,19 +90,11 @@ func runBench(e *env, args []string) int {
 	cfg.Environment = bench.DetectEnvironment()
 	cfg.Command = "intentlab bench " + strings.Join(args, " ")
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible()
 	defer stop()
 	res, err := bench.Run(ctx, cfg, out)
-	if errors.Is(err, train.ErrInterrupted) {
-		fmt.Fprintf(e.stderr, "%s: %v\n(run it again with --resume to continue)\n", e.path, err)
-		return 130
-	}
-	var serr *datasets.SpecError
-	if errors.As(err, &serr) {
-		return e.usageError("%v", err)
-	}
 	if err != nil {
-		return e.fail(err)
+		return e.runError(err, "(run it again with --resume to continue)")
 	}
 	fmt.Fprintf(e.stderr, "report written to %s/report.md\n", out)
 	if asJSON {

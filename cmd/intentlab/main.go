@@ -6,10 +6,17 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
+
+	"github.com/intentlab/intentlab/datasets"
+	"github.com/intentlab/intentlab/train"
 )
 
 // commands is the command tree below "intentlab".
@@ -106,4 +113,28 @@ func (e *env) usageError(format string, args ...any) int {
 func (e *env) fail(err error) int {
 	fmt.Fprintf(e.stderr, "%s: %v\n", e.path, err)
 	return exitFail
+}
+
+// interruptible is a context that Ctrl-C (SIGINT) or SIGTERM cancels: training saves its state and
+// stops.
+func interruptible() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// runError turns the error of a training command into its exit code: 130 after an interruption
+// (with hint, how to continue, on a second line when not empty), 2 for a bad data spec, 1 otherwise.
+func (e *env) runError(err error, hint string) int {
+	var serr *datasets.SpecError
+	switch {
+	case errors.Is(err, train.ErrInterrupted):
+		fmt.Fprintf(e.stderr, "%s: %v\n", e.path, err)
+		if hint != "" {
+			fmt.Fprintln(e.stderr, hint)
+		}
+		return 130
+	case errors.As(err, &serr):
+		return e.usageError("%v", err)
+	default:
+		return e.fail(err)
+	}
 }

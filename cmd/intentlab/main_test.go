@@ -63,7 +63,7 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{}, ""},
-		{[]string{"frobnicate"}, `intentlab: unknown command "frobnicate" (want data, train, eval, predict, models, ensemble)`},
+		{[]string{"frobnicate"}, `intentlab: unknown command "frobnicate" (want data, train, eval, predict, models, ensemble, bench, plot, search)`},
 		{[]string{"data", "synth", "--sessions", "x", "--out", "d"}, `invalid argument "x" for "--sessions"`},
 		{[]string{"data", "synth", "--nope"}, "unknown flag: --nope"},
 		{[]string{"data", "synth"}, "--out is required"},

@@ -1,15 +1,8 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 
-	"github.com/intentlab/intentlab/datasets"
-	"github.com/intentlab/intentlab/train"
 	"github.com/intentlab/intentlab/train/search"
 )
 
@@ -85,19 +78,11 @@ func runSearch(e *env, args []string) int {
 	}
 	cfg.Experiment = x.exp
 	cfg.Progress = e.stderr
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible()
 	defer stop()
 	res, err := search.Run(ctx, cfg)
-	if errors.Is(err, train.ErrInterrupted) {
-		fmt.Fprintf(e.stderr, "%s: %v\n(run the same command again to continue the study)\n", e.path, err)
-		return 130
-	}
-	var serr *datasets.SpecError
-	if errors.As(err, &serr) {
-		return e.usageError("%v", err)
-	}
 	if err != nil {
-		return e.fail(err)
+		return e.runError(err, "(run the same command again to continue the study)")
 	}
 	printSearch(e, cfg.Space, res)
 	return exitOK

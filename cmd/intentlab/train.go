@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"golang.org/x/term"
 
@@ -167,22 +165,14 @@ func runTrain(e *env, args []string) int {
 	x.exp.Train.Progress = e.stderr
 	x.exp.Train.ProgressBar = isTerminal(e.stderr)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible()
 	defer stop()
 	if folds > 0 {
 		return runCrossValidation(e, ctx, x.exp, folds, out, asJSON)
 	}
 	res, _, err := train.Start(ctx, x.exp, out, resume)
-	if errors.Is(err, train.ErrInterrupted) {
-		fmt.Fprintf(e.stderr, "%s: %v\n", e.path, err)
-		return 130
-	}
-	var serr *datasets.SpecError
-	if errors.As(err, &serr) {
-		return e.usageError("%v", err)
-	}
 	if err != nil {
-		return e.fail(err)
+		return e.runError(err, "")
 	}
 	fmt.Fprintf(e.stderr, "run written to %s\n", out)
 	if asJSON {
