@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 
@@ -102,6 +103,10 @@ func paramAxis(what string, pp ParamPanel) ([]float64, *plot.Plot, error) {
 			p.X.Min, p.X.Max = lo/pad, hi*pad
 			p.X.Label.Text = pp.Name + " (log scale)"
 			p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, logTicks{}
+		} else {
+			lo, hi := slices.Min(x), slices.Max(x)
+			pad := max(0.05*(hi-lo), 0.5*math.Max(math.Abs(lo), 1)*0.05) // keep points on the ends inside the axes
+			p.X.Min, p.X.Max = lo-pad, hi+pad
 		}
 		return x, p, nil
 	}
@@ -126,35 +131,19 @@ func paramAxis(what string, pp ParamPanel) ([]float64, *plot.Plot, error) {
 	return x, p, nil
 }
 
-// numbers converts values to float64 when every one is a Go number.
+// numbers converts values to float64 when every one is a Go number (of any int, uint or float
+// type).
 func numbers(values []any) ([]float64, bool) {
 	x := make([]float64, len(values))
 	for k, v := range values {
-		switch n := v.(type) {
-		case float64:
-			x[k] = n
-		case float32:
-			x[k] = float64(n)
-		case int:
-			x[k] = float64(n)
-		case int8:
-			x[k] = float64(n)
-		case int16:
-			x[k] = float64(n)
-		case int32:
-			x[k] = float64(n)
-		case int64:
-			x[k] = float64(n)
-		case uint:
-			x[k] = float64(n)
-		case uint8:
-			x[k] = float64(n)
-		case uint16:
-			x[k] = float64(n)
-		case uint32:
-			x[k] = float64(n)
-		case uint64:
-			x[k] = float64(n)
+		rv := reflect.ValueOf(v)
+		switch {
+		case rv.CanFloat():
+			x[k] = rv.Float()
+		case rv.CanInt():
+			x[k] = float64(rv.Int())
+		case rv.CanUint():
+			x[k] = float64(rv.Uint())
 		default:
 			return nil, false
 		}
