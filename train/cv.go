@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -19,6 +20,17 @@ type CVResult struct {
 type MeanStd struct {
 	Mean float64 `json:"mean"`
 	Std  float64 `json:"std"`
+}
+
+// MarshalJSON writes a NaN mean or std (a metric no run had) as null.
+func (m MeanStd) MarshalJSON() ([]byte, error) {
+	v := func(x float64) any {
+		if math.IsNaN(x) {
+			return nil
+		}
+		return x
+	}
+	return json.Marshal(map[string]any{"mean": v(m.Mean), "std": v(m.Std)})
 }
 
 // String prints "mean ± std" with four decimals.

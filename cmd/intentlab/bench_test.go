@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,6 +78,21 @@ func TestBenchAndPlot(t *testing.T) {
 	}
 	if code, _, stderr := call("plot", "roc", "--runs", runs, "--out", filepath.Join(dir, "roc.pdf")); code != 2 || !strings.Contains(stderr, "want a .png or .svg file") {
 		t.Errorf("plot to a .pdf: exit %d, %q", code, stderr)
+	}
+	// --json prints the results; the best model's p-value against itself is null, not NaN.
+	code, js, stderr := call(append(args, "--resume", "--json")...)
+	var got struct {
+		Best   string `json:"best"`
+		Models []struct {
+			Model   string   `json:"model"`
+			DeLongP *float64 `json:"delong_p"`
+		} `json:"models"`
+	}
+	if err := json.Unmarshal([]byte(js), &got); code != 0 || err != nil || len(got.Models) != 2 {
+		t.Fatalf("bench --json: exit %d (%s), %v:\n%s", code, stderr, err, js)
+	}
+	if got.Models[0].Model != got.Best || got.Models[0].DeLongP != nil || got.Models[1].DeLongP == nil {
+		t.Errorf("bench --json: best %s, models %+v", got.Best, got.Models)
 	}
 	// Resuming a finished bench keeps every run and writes the same table.
 	code, again, stderr := call(append(args, "--resume")...)

@@ -18,16 +18,16 @@ import (
 
 // Results is a bench read back from its report directory: what report.md and results.csv say.
 type Results struct {
-	Dir         string
-	Command     string
-	Config      Config
-	Environment Environment
-	Dataset     DatasetSummary
-	Oracle      *metrics.Report   // the Bayes oracle on the test split (synthetic data); nil otherwise
-	Models      []*ModelResult    // the benched models, best mean test ROC-AUC first
-	Best        string            // the model with the best mean test ROC-AUC
-	Skipped     map[string]string // models the data does not suit, with the reason
-	Failed      map[string]string // run directories whose training failed, with the error
+	Dir         string            `json:"dir"`
+	Command     string            `json:"command,omitempty"`
+	Config      Config            `json:"config"`
+	Environment Environment       `json:"environment"`
+	Dataset     DatasetSummary    `json:"dataset"`
+	Oracle      *metrics.Report   `json:"oracle,omitempty"`  // the Bayes oracle on the test split (synthetic data); nil otherwise
+	Models      []*ModelResult    `json:"models"`            // the benched models, best mean test ROC-AUC first
+	Best        string            `json:"best"`              // the model with the best mean test ROC-AUC
+	Skipped     map[string]string `json:"skipped,omitempty"` // models the data does not suit, with the reason
+	Failed      map[string]string `json:"failed,omitempty"`  // run directories whose training failed, with the error
 }
 
 // DatasetSummary describes the benched data and its split.
@@ -48,28 +48,36 @@ type DatasetSummary struct {
 
 // ModelResult gathers one model's runs, one per seed, and their mean ± sample standard deviation.
 type ModelResult struct {
-	Model string
-	Runs  []*RunResult // in seed order
+	Model string       `json:"model"`
+	Runs  []*RunResult `json:"runs"` // in seed order
 
-	Params                                int
-	ValROCAUC, ROCAUC, PRAUC, LogLoss     train.MeanStd // test metrics except ValROCAUC
-	Brier, F1, Regret                     train.MeanStd // Regret: oracle test ROC-AUC − the model's (synthetic data)
-	TrainSeconds, SeqPerSec, Epochs, Best train.MeanStd // Best: the epoch whose weights the run kept
+	Params       int           `json:"params"`
+	ValROCAUC    train.MeanStd `json:"val_roc_auc"`
+	ROCAUC       train.MeanStd `json:"roc_auc"` // this and the rest but the times: on the test split
+	PRAUC        train.MeanStd `json:"pr_auc"`
+	LogLoss      train.MeanStd `json:"log_loss"`
+	Brier        train.MeanStd `json:"brier"`
+	F1           train.MeanStd `json:"f1"`
+	Regret       train.MeanStd `json:"regret"` // oracle test ROC-AUC − the model's (synthetic data)
+	TrainSeconds train.MeanStd `json:"train_seconds"`
+	SeqPerSec    train.MeanStd `json:"seq_per_sec"`
+	Epochs       train.MeanStd `json:"epochs"`
+	Best         train.MeanStd `json:"best_epoch"` // the epoch whose weights the run kept
 	// DeLongP is the median over seeds of the two-sided DeLong p-value of the model's test ROC-AUC
 	// against the best model's with the same seed; NaN for the best model itself. Below is how many
 	// seeds gave p < 0.05.
-	DeLongP float64
-	Below   int
+	DeLongP float64 `json:"-"` // in JSON: delong_p, null for the best model
+	Below   int     `json:"delong_below_005"`
 }
 
 // RunResult is one model and seed: its summary.json and test scores.
 type RunResult struct {
-	Seed    uint64
-	Dir     string
-	Summary *train.Result
-	Test    *train.Scores
-	Regret  float64               // NaN without an oracle
-	DeLong  *metrics.DeLongResult // against the best model with the same seed; nil for the best
+	Seed    uint64                `json:"seed"`
+	Dir     string                `json:"dir"`
+	Summary *train.Result         `json:"-"` // the run's summary.json
+	Test    *train.Scores         `json:"-"`
+	Regret  float64               `json:"regret"`           // NaN without an oracle
+	DeLong  *metrics.DeLongResult `json:"delong,omitempty"` // against the best model with the same seed; nil for the best
 }
 
 // Read reads the bench in dir: its config, the status of skipped and failed runs, and every
@@ -267,4 +275,30 @@ func readJSONFile(path string, v any) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+// MarshalJSON writes the model's results with a NaN p-value (the best model's) as null.
+func (m *ModelResult) MarshalJSON() ([]byte, error) {
+	type plain ModelResult
+	return json.Marshal(struct {
+		*plain
+		DeLongP *float64 `json:"delong_p"`
+	}{(*plain)(m), finite(m.DeLongP)})
+}
+
+// MarshalJSON writes the run's results with a NaN regret (no oracle) as null.
+func (r *RunResult) MarshalJSON() ([]byte, error) {
+	type plain RunResult
+	return json.Marshal(struct {
+		*plain
+		Regret *float64 `json:"regret"`
+	}{(*plain)(r), finite(r.Regret)})
+}
+
+// finite is &v, or nil for NaN (JSON null).
+func finite(v float64) *float64 {
+	if math.IsNaN(v) {
+		return nil
+	}
+	return &v
 }
