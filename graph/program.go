@@ -59,6 +59,9 @@ func Compile(b *Builder, loss *gorgonia.Node, outputs ...*gorgonia.Node) (p *Pro
 		}
 		p.outputs = append(p.outputs, k)
 	}
+	if _, err := separateCollisions(b.G); err != nil {
+		return nil, err
+	}
 	p.vm = gorgonia.NewTapeMachine(b.G, opts...)
 	return p, nil
 }

@@ -324,3 +324,21 @@ func TestRunWithoutValidation(t *testing.T) {
 		t.Errorf("checkpoint: %v", err)
 	}
 }
+
+// TestHashCollisionGraph trains the graph that first showed Gorgonia's hash-collision bug (found by a
+// search trial): two of its nodes share a 32-bit hash, and Gorgonia's compiler merged them, failing
+// in the first batch with "Mul failed: Shape mismatch. Expected (32, 64). Got (32, 32)". graph.Compile
+// now separates them (graph/collide.go, TestSeparateCollisions).
+func TestHashCollisionGraph(t *testing.T) {
+	exp := DefaultExperiment("lstm")
+	exp.Data.Spec = "synth:600"
+	exp.Model.Config = []byte(`{"hiddens":[64,32],"head":{"hidden":128,"dropout":0.4}}`)
+	exp.Train = Config{Epochs: 1, BatchSize: 32}
+	res, _, err := Start(context.Background(), exp, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Epochs != 1 || math.IsNaN(res.History[0].TrainLoss) {
+		t.Errorf("trained %d epochs, loss %v", res.Epochs, res.History[0].TrainLoss)
+	}
+}
