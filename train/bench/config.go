@@ -3,6 +3,7 @@ package bench
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/intentlab/intentlab/datasets"
 	"io"
 	"slices"
 
@@ -53,7 +54,8 @@ type Override struct {
 // to convergence.
 func DefaultConfig() Config {
 	return Config{
-		Data:   train.DataConfig{Spec: "synth:4000", Split: [3]float64{0.6, 0.2, 0.2}},
+		Data: train.DataConfig{Spec: "synth:4000", Split: [3]float64{0.6, 0.2, 0.2},
+			Preprocess: datasets.PreprocessConfig{AutoLog1p: true}}, // as train.DefaultExperiment
 		Models: nil,
 		Seeds:  []uint64{1, 2, 3},
 		Train: train.Config{
