@@ -1,9 +1,7 @@
 package train
 
 import (
-	"context"
 	"math"
-	"path/filepath"
 	"testing"
 )
 
@@ -11,20 +9,7 @@ import (
 // query's weights over the keys sum to 1, padded keys get exactly 0, and the probabilities equal
 // those the run wrote (same weights, same evaluation graph, another batch size).
 func TestInspectAttention(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "run")
-	exp := tinyExperiment("transformer", `{"dim":16,"heads":2,"blocks":1}`, 1)
-	res, _, err := Start(context.Background(), exp, dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sr, err := OpenRun(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sp, err := LoadSplit(sr.Experiment.Data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, sr, sp := trainAndOpen(t, tinyExperiment("transformer", `{"dim":16,"heads":2,"blocks":1}`, 1))
 	ins, err := sr.Inspect(sp.Test.Subset([]int{0, 1, 2, 3, 4}))
 	if err != nil {
 		t.Fatal(err)

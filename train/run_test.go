@@ -278,20 +278,7 @@ func TestResumeFromCorruptCheckpoint(t *testing.T) {
 // TestOpenRunPredictsLikeTheRun: a saved run read back scores the test split exactly as the run's
 // predictions.csv recorded.
 func TestOpenRunPredictsLikeTheRun(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "run")
-	exp := tinyExperiment("mlp", dropoutMLP, 2)
-	res, _, err := Start(context.Background(), exp, dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sr, err := OpenRun(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sp, err := LoadSplit(sr.Experiment.Data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, sr, sp := trainAndOpen(t, tinyExperiment("mlp", dropoutMLP, 2))
 	probs, tasks, err := sr.Predict(sp.Test)
 	if err != nil {
 		t.Fatal(err)
@@ -304,6 +291,25 @@ func TestOpenRunPredictsLikeTheRun(t *testing.T) {
 			t.Fatalf("session %d: saved run scores %v, the run scored %v", i, p, res.Test[0][i])
 		}
 	}
+}
+
+// trainAndOpen trains exp in a temporary directory and opens the saved run, with its data split.
+func trainAndOpen(t *testing.T, exp Experiment) (*Result, *SavedRun, datasets.Split) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "run")
+	res, _, err := Start(context.Background(), exp, dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr, err := OpenRun(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := LoadSplit(sr.Experiment.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, sr, sp
 }
 
 // TestRunWithoutValidation: with no validation split (a tiny event log, or --split 1,0,0) a run still
