@@ -1,0 +1,165 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// The micro-kernels: C[r][0:NR] = Σ_p a[p·MR+r]·b[p·NR : p·NR+NR] (+ beta·C[r][0:NR] when load ≠ 0),
+// for r < MR; a row of C is ldc floats long. AX walks a, BX walks b, CX counts k down, DI walks the
+// rows of C and DX is their stride in bytes.
+
+// ROW512 adds a[off/4]·(Z24, Z25), the two zmm halves of a 32-wide row of B, into r0 and r1.
+#define ROW512(off, t, r0, r1) VBROADCASTSS off(AX), t; VFMADD231PS t, Z24, r0; VFMADD231PS t, Z25, r1
+
+// ADD512 stores r0, r1 + beta·C (beta in Z26) as one row of C, SET512 stores r0, r1; both move DI on a row.
+#define ADD512(r0, r1) VFMADD231PS (DI), Z26, r0; VFMADD231PS 64(DI), Z26, r1; VMOVUPS r0, (DI); VMOVUPS r1, 64(DI); ADDQ DX, DI
+#define SET512(r0, r1) VMOVUPS r0, (DI); VMOVUPS r1, 64(DI); ADDQ DX, DI
+
+// func kernelAVX512(k int, a, b, c *float32, ldc, load int, beta float32)
+TEXT ·kernelAVX512(SB), NOSPLIT, $0-52
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+16(FP), BX
+	MOVQ c+24(FP), DI
+	MOVQ ldc+32(FP), DX
+	SHLQ $2, DX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+
+loop512:
+	VMOVUPS (BX), Z24
+	VMOVUPS 64(BX), Z25
+	ROW512(0, Z26, Z0, Z1)
+	ROW512(4, Z27, Z2, Z3)
+	ROW512(8, Z28, Z4, Z5)
+	ROW512(12, Z29, Z6, Z7)
+	ROW512(16, Z30, Z8, Z9)
+	ROW512(20, Z31, Z10, Z11)
+	ROW512(24, Z26, Z12, Z13)
+	ROW512(28, Z27, Z14, Z15)
+	ROW512(32, Z28, Z16, Z17)
+	ROW512(36, Z29, Z18, Z19)
+	ROW512(40, Z30, Z20, Z21)
+	ROW512(44, Z31, Z22, Z23)
+	ADDQ $48, AX
+	ADDQ $128, BX
+	DECQ CX
+	JNZ  loop512
+
+	MOVQ  load+40(FP), SI
+	TESTQ SI, SI
+	JZ    set512
+	VBROADCASTSS beta+48(FP), Z26
+	ADD512(Z0, Z1)
+	ADD512(Z2, Z3)
+	ADD512(Z4, Z5)
+	ADD512(Z6, Z7)
+	ADD512(Z8, Z9)
+	ADD512(Z10, Z11)
+	ADD512(Z12, Z13)
+	ADD512(Z14, Z15)
+	ADD512(Z16, Z17)
+	ADD512(Z18, Z19)
+	ADD512(Z20, Z21)
+	ADD512(Z22, Z23)
+	VZEROUPPER
+	RET
+
+set512:
+	SET512(Z0, Z1)
+	SET512(Z2, Z3)
+	SET512(Z4, Z5)
+	SET512(Z6, Z7)
+	SET512(Z8, Z9)
+	SET512(Z10, Z11)
+	SET512(Z12, Z13)
+	SET512(Z14, Z15)
+	SET512(Z16, Z17)
+	SET512(Z18, Z19)
+	SET512(Z20, Z21)
+	SET512(Z22, Z23)
+	VZEROUPPER
+	RET
+
+// ROW256 adds a[off/4]·(Y12, Y13), the two ymm halves of a 16-wide row of B, into r0 and r1.
+#define ROW256(off, t, r0, r1) VBROADCASTSS off(AX), t; VFMADD231PS t, Y12, r0; VFMADD231PS t, Y13, r1
+#define ADD256(r0, r1) VFMADD231PS (DI), Y14, r0; VFMADD231PS 32(DI), Y14, r1; VMOVUPS r0, (DI); VMOVUPS r1, 32(DI); ADDQ DX, DI
+#define SET256(r0, r1) VMOVUPS r0, (DI); VMOVUPS r1, 32(DI); ADDQ DX, DI
+
+// func kernelAVX2(k int, a, b, c *float32, ldc, load int, beta float32)
+TEXT ·kernelAVX2(SB), NOSPLIT, $0-52
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+16(FP), BX
+	MOVQ c+24(FP), DI
+	MOVQ ldc+32(FP), DX
+	SHLQ $2, DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+loop256:
+	VMOVUPS (BX), Y12
+	VMOVUPS 32(BX), Y13
+	ROW256(0, Y14, Y0, Y1)
+	ROW256(4, Y15, Y2, Y3)
+	ROW256(8, Y14, Y4, Y5)
+	ROW256(12, Y15, Y6, Y7)
+	ROW256(16, Y14, Y8, Y9)
+	ROW256(20, Y15, Y10, Y11)
+	ADDQ $24, AX
+	ADDQ $64, BX
+	DECQ CX
+	JNZ  loop256
+
+	MOVQ  load+40(FP), SI
+	TESTQ SI, SI
+	JZ    set256
+	VBROADCASTSS beta+48(FP), Y14
+	ADD256(Y0, Y1)
+	ADD256(Y2, Y3)
+	ADD256(Y4, Y5)
+	ADD256(Y6, Y7)
+	ADD256(Y8, Y9)
+	ADD256(Y10, Y11)
+	VZEROUPPER
+	RET
+
+set256:
+	SET256(Y0, Y1)
+	SET256(Y2, Y3)
+	SET256(Y4, Y5)
+	SET256(Y6, Y7)
+	SET256(Y8, Y9)
+	SET256(Y10, Y11)
+	VZEROUPPER
+	RET
