@@ -166,6 +166,7 @@ type SyntheticStream struct {
 	schema Schema
 	next   int
 	filter synthFilter
+	states []int // generateTrace's record of the latent states, reused
 }
 
 // NewSyntheticStream returns a stream of cfg.Sessions sessions (defaults applied).
@@ -211,7 +212,8 @@ func synthMix(x uint64) uint64 {
 // synthTrace is what generate knows beyond the session: the latent pieces tests look at.
 type synthTrace struct {
 	visitor synthVisitor
-	length  int // events in the whole session, seen or not
+	length  int   // events in the whole session, seen or not
+	states  []int // the latent state of each seen event; valid until the stream generates again
 }
 
 func (g *SyntheticStream) generate(i int) Session {
@@ -234,8 +236,10 @@ func (g *SyntheticStream) generateTrace(i int) (Session, synthTrace) {
 	clock := float64(start)
 	var purchase, cart, continued bool
 	n := 0
+	g.states = g.states[:0]
 	for {
 		n++
+		g.states = append(g.states, z)
 		ev := m.sampleEvent(rng, z, cstar)
 		ev.Time = int64(clock)
 		clock += ev.Dwell
@@ -269,7 +273,7 @@ func (g *SyntheticStream) generateTrace(i int) (Session, synthTrace) {
 	synthAggregates(s.Numeric, &v, events, continued)
 	s.Labels[0], s.Labels[1] = synthBool(purchase), synthBool(cart)
 	s.Oracle[0], s.Oracle[1] = m.oracle(&dyn, events, continued, &g.filter)
-	return s, synthTrace{visitor: v, length: n}
+	return s, synthTrace{visitor: v, length: n, states: g.states}
 }
 
 // synthAggregates fills out (len(SyntheticNumeric)) from the static features and the seen events.
