@@ -73,16 +73,13 @@ func (d *Dense) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, err
 	if err != nil {
 		return nil, fmt.Errorf("dense %q: %w", d.Name, err)
 	}
+	var bias *gorgonia.Node
 	if !d.Cfg.NoBias {
-		bias, err := b.Param(graph.Join(d.Name, "b"))
-		if err != nil {
-			return nil, fmt.Errorf("dense %q: %w", d.Name, err)
-		}
-		if y, err = gorgonia.BroadcastAdd(y, bias, nil, []byte{0}); err != nil { // (N, out)
+		if bias, err = b.Param(graph.Join(d.Name, "b")); err != nil {
 			return nil, fmt.Errorf("dense %q: %w", d.Name, err)
 		}
 	}
-	if y, err = d.Cfg.Activation.Apply(y); err != nil {
+	if y, err = biasAct(y, bias, d.Cfg.Activation); err != nil { // (N, out): act(x·W + b), one fused op
 		return nil, fmt.Errorf("dense %q: %w", d.Name, err)
 	}
 	if x.Dims() == 3 {

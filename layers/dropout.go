@@ -50,7 +50,7 @@ func (d *Dropout) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, e
 	if err != nil {
 		return nil, fmt.Errorf("dropout %q: %w", d.Name, err)
 	}
-	y, err := gorgonia.HadamardProd(x, mask) // same shape as x
+	y, err := maskMul(x, mask) // same shape as x
 	if err != nil {
 		return nil, fmt.Errorf("dropout %q: %w", d.Name, err)
 	}

@@ -48,8 +48,21 @@ func NewLayerNorm(store *graph.Store, name string, cfg LayerNormConfig) (*LayerN
 	return &LayerNorm{Name: name, Cfg: cfg}, nil
 }
 
-// Forward adds the normalisation to b's graph.
+// Forward adds the normalisation to b's graph. It is one fused op (layernorm_ops.go) with a
+// hand-written gradient, which computes what the equations above compute.
 func (l *LayerNorm) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, error) {
+	return l.forward(b, x, nil)
+}
+
+// forwardResidual adds LN(x + res), the residual sum of a post-norm block fused into the norm.
+func (l *LayerNorm) forwardResidual(b *graph.Builder, x, res *gorgonia.Node) (*gorgonia.Node, error) {
+	if res == nil || x == nil || !res.Shape().Eq(x.Shape()) || res.Dtype() != x.Dtype() {
+		return nil, fmt.Errorf("layernorm %q: residual does not match the input", l.Name)
+	}
+	return l.forward(b, x, res)
+}
+
+func (l *LayerNorm) forward(b *graph.Builder, x, res *gorgonia.Node) (*gorgonia.Node, error) {
 	d := l.Cfg.Size
 	if x == nil || (x.Dims() != 2 && x.Dims() != 3) || x.Shape()[x.Dims()-1] != d {
 		var s tensor.Shape
@@ -67,54 +80,9 @@ func (l *LayerNorm) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node,
 	if err != nil {
 		return nil, wrap(err)
 	}
-	n := x.Shape().TotalSize() / d
-	flat := x
-	if x.Dims() == 3 {
-		if flat, err = graph.Reshape(x, n, d); err != nil { // (N, D)
-			return nil, wrap(err)
-		}
-	}
-	mu, err := gorgonia.Mean(flat, 1) // (N)
+	y, err := layerNorm(x, res, gamma, beta, l.Cfg.Eps) // same shape as x
 	if err != nil {
 		return nil, wrap(err)
-	}
-	centred, err := gorgonia.BroadcastSub(flat, mu, nil, []byte{1}) // (N, D)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	sq, err := gorgonia.Square(centred) // (N, D)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	variance, err := gorgonia.Mean(sq, 1) // (N)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	vEps, err := gorgonia.Add(variance, scalar(b.G, l.Cfg.Eps, x.Dtype())) // (N)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	// √ then divide: Gorgonia v0.9.18's InverseSqrt has a wrong gradient (TestGorgoniaInverseSqrtGradient).
-	std, err := gorgonia.Sqrt(vEps) // (N)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	norm, err := gorgonia.BroadcastHadamardDiv(centred, std, nil, []byte{1}) // (N, D)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	scaled, err := gorgonia.BroadcastHadamardProd(norm, gamma, nil, []byte{0}) // (N, D)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	y, err := gorgonia.BroadcastAdd(scaled, beta, nil, []byte{0}) // (N, D)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	if x.Dims() == 3 {
-		if y, err = graph.Reshape(y, x.Shape()...); err != nil { // (B, T, D)
-			return nil, wrap(err)
-		}
 	}
 	return y, nil
 }

@@ -147,12 +147,8 @@ func (blk *TransformerBlock) sub(b *graph.Builder, u *gorgonia.Node, norm *Layer
 	if fu, err = blk.drop.Forward(b, fu); err != nil { // (B·T, D)
 		return nil, err
 	}
-	sum, err := gorgonia.Add(u, fu) // (B·T, D)
-	if err != nil {
-		return nil, err
-	}
 	if blk.Cfg.PreNorm {
-		return sum, nil
+		return gorgonia.Add(u, fu) // (B·T, D)
 	}
-	return norm.Forward(b, sum) // (B·T, D)
+	return norm.forwardResidual(b, u, fu) // (B·T, D): LN(u + fu), the sum fused into the norm
 }
