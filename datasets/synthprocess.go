@@ -15,7 +15,10 @@ var SyntheticStates = []string{"exploring", "comparing", "deciding", "drifting"}
 type SyntheticProcess struct {
 	States     []string
 	EventTypes []string
-	TypeProb   [][]float64 // (states, types): P(event type | z)
+	// Static names the codes of each categorical feature, in Schema.Categorical order (visitor_type,
+	// device, traffic_source, month): code c of feature j is Static[j][c-1].
+	Static   [][]string
+	TypeProb [][]float64 // (states, types): P(event type | z)
 	// DwellMedian and PriceMedian are the medians of the log-normal dwell (seconds) and price of an
 	// event emitted in each state; Focus is ρ(z), the extra probability that its category is the
 	// visitor's preferred one.
@@ -31,8 +34,10 @@ func (g *SyntheticStream) Process() SyntheticProcess {
 		States:     append([]string(nil), SyntheticStates...),
 		EventTypes: append([]string(nil), synthEventTypes...),
 		TypeProb:   make([][]float64, numStates),
-		End:        append([]float64(nil), m.q[:]...),
-		Purchase:   append([]float64(nil), m.p[:]...),
+		Static: [][]string{append([]string(nil), synthVisitors...), append([]string(nil), synthDevices...),
+			append([]string(nil), synthSources...), {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}},
+		End:      append([]float64(nil), m.q[:]...),
+		Purchase: append([]float64(nil), m.p[:]...),
 	}
 	for z := range numStates {
 		p.TypeProb[z] = make([]float64, numSynthTypes)

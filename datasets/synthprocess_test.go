@@ -96,6 +96,12 @@ func TestSyntheticProcess(t *testing.T) {
 		if len(p.States) != 4 || len(p.TypeProb) != 4 || len(p.TypeProb[0]) != len(p.EventTypes) {
 			t.Fatalf("process shape: %d states, %d×%d type table", len(p.States), len(p.TypeProb), len(p.TypeProb[0]))
 		}
+		sch := g.Schema()
+		for j, names := range p.Static {
+			if len(names) != sch.CategoricalSizes[j]-1 {
+				t.Errorf("%s: %d names for %d codes", sch.Categorical[j], len(names), sch.CategoricalSizes[j]-1)
+			}
+		}
 		for z, row := range p.TypeProb {
 			s := 0.0
 			for _, x := range row {
