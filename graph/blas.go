@@ -1,7 +1,6 @@
 package graph
 
-// BLAS names the matrix-multiply library Gorgonia's programs use in this build, for reports.
+// BLAS names the matrix-multiply library Gorgonia's programs use in this build, for reports: this
+// module's graph/sgemm (on gonum's pure-Go BLAS for everything else) by default, OpenBLAS in a build
+// with the tag openblas.
 func BLAS() string { return blasName }
-
-// blasName is gonum's pure-Go BLAS: the default build needs nothing but Go.
-const blasName = "gonum (pure Go)"

@@ -3,7 +3,8 @@ package sgemm
 // microKernel computes one mr×nr tile of C from a packed panel of A (mr values per step of k) and one of
 // B (nr values per step): C = Σ_p a[p]ᵀ·b[p] + beta·C, not reading C when beta = 0. C is c[i*ldc+j].
 type microKernel struct {
-	name   string
+	name   string // short, for test and benchmark names
+	label  string // for reports
 	mr, nr int
 	run    func(k int, a, b, c []float32, ldc int, beta float32)
 }
@@ -11,10 +12,10 @@ type microKernel struct {
 // kernel is the micro-kernel Sgemm uses, the fastest in kernels.
 var kernel = kernels()[0]
 
-// Kernel names the micro-kernel chosen for this CPU, for reports: "avx512", "avx2" or "generic".
-func Kernel() string { return kernel.name }
+// Kernel names the micro-kernel chosen for this CPU, for reports: "AVX-512", "AVX2+FMA" or "portable Go".
+func Kernel() string { return kernel.label }
 
-var generic = &microKernel{name: "generic", mr: 4, nr: 4, run: generic4x4}
+var generic = &microKernel{name: "generic", label: "portable Go", mr: 4, nr: 4, run: generic4x4}
 
 // generic4x4 is the portable micro-kernel, a 4×4 tile in sixteen scalars.
 func generic4x4(k int, a, b, c []float32, ldc int, beta float32) {

@@ -21,11 +21,11 @@ func kernels() []*microKernel {
 }
 
 var (
-	avx512 = &microKernel{name: "avx512", mr: 12, nr: 32, run: func(k int, a, b, c []float32, ldc int, beta float32) {
+	avx512 = &microKernel{name: "avx512", label: "AVX-512", mr: 12, nr: 32, run: func(k int, a, b, c []float32, ldc int, beta float32) {
 		checkTile(k, a, b, c, ldc, 12, 32)
 		kernelAVX512(k, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, loads(beta), beta)
 	}}
-	avx2 = &microKernel{name: "avx2", mr: 6, nr: 16, run: func(k int, a, b, c []float32, ldc int, beta float32) {
+	avx2 = &microKernel{name: "avx2", label: "AVX2+FMA", mr: 6, nr: 16, run: func(k int, a, b, c []float32, ldc int, beta float32) {
 		checkTile(k, a, b, c, ldc, 6, 16)
 		kernelAVX2(k, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, loads(beta), beta)
 	}}

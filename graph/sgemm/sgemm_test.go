@@ -209,7 +209,7 @@ func TestImplementation(t *testing.T) {
 }
 
 func TestKernelName(t *testing.T) {
-	if got, want := Kernel(), kernels()[0].name; got != want {
+	if got, want := Kernel(), kernels()[0].label; got != want {
 		t.Errorf("Kernel() = %q, want %q", got, want)
 	}
 }
