@@ -62,14 +62,7 @@ func (d *Dense) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, err
 	if err != nil {
 		return nil, fmt.Errorf("dense %q: %w", d.Name, err)
 	}
-	in := x
-	if x.Dims() == 3 {
-		bt := x.Shape()[0] * x.Shape()[1]
-		if in, err = graph.Reshape(x, bt, d.Cfg.Input); err != nil { // (B·T, in)
-			return nil, fmt.Errorf("dense %q: %w", d.Name, err)
-		}
-	}
-	y, err := gorgonia.Mul(in, w) // (N, out)
+	y, err := rowsMatMul(x, w) // (N, out) or (B, T, out)
 	if err != nil {
 		return nil, fmt.Errorf("dense %q: %w", d.Name, err)
 	}
@@ -79,13 +72,8 @@ func (d *Dense) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, err
 			return nil, fmt.Errorf("dense %q: %w", d.Name, err)
 		}
 	}
-	if y, err = biasAct(y, bias, d.Cfg.Activation); err != nil { // (N, out): act(x·W + b), one fused op
+	if y, err = biasAct(y, bias, d.Cfg.Activation); err != nil { // same shape: act(x·W + b), one fused op
 		return nil, fmt.Errorf("dense %q: %w", d.Name, err)
-	}
-	if x.Dims() == 3 {
-		if y, err = graph.Reshape(y, x.Shape()[0], x.Shape()[1], d.Cfg.Output); err != nil { // (B, T, out)
-			return nil, fmt.Errorf("dense %q: %w", d.Name, err)
-		}
 	}
 	return y, nil
 }

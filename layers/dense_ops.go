@@ -293,7 +293,7 @@ func (op *actGradOp) String() string   { return fmt.Sprintf("ActGrad(%s)", op.ac
 type colSumOp struct {
 	dims int // of x
 	out  *tensor.Dense
-	acc []float64
+	acc  []float64
 }
 
 func colSum(x *gorgonia.Node) (*gorgonia.Node, error) {
