@@ -23,15 +23,29 @@ const annotateCells = 12
 // It is an error when weights is empty, its rows are ragged, len(queries) differs from the
 // number of rows or len(keys) from the number of columns, or a weight is NaN or outside [0, 1].
 func Attention(title string, weights [][]float64, queries, keys []string) (*Figure, error) {
+	return unitMap(unitMapText{what: "attention", value: "weight", row: "query", col: "key",
+		x: "Key (attended event)", y: "Query (event)", scale: "attention weight"}, title, weights, queries, keys)
+}
+
+// unitMapText holds the words of a unit heat map: the nouns of its error messages (what starts
+// them) and its axis and colour-bar labels.
+type unitMapText struct {
+	what, value, row, col string
+	x, y, scale           string
+}
+
+// unitMap draws a heat map of values in [0, 1], rows top to bottom and columns left to right.
+func unitMap(t unitMapText, title string, weights [][]float64, queries, keys []string) (*Figure, error) {
+	what := t.what
 	if len(weights) == 0 || len(weights[0]) == 0 {
-		return nil, fmt.Errorf("plots: attention: empty weight matrix, want at least one query and key")
+		return nil, fmt.Errorf("plots: %s: empty %s matrix, want at least one %s and %s", what, t.value, t.row, t.col)
 	}
 	nk := len(weights[0])
 	if len(queries) != len(weights) {
-		return nil, fmt.Errorf("plots: attention: %d query labels for %d rows of weights", len(queries), len(weights))
+		return nil, fmt.Errorf("plots: %s: %d %s labels for %d rows of %ss", what, len(queries), t.row, len(weights), t.value)
 	}
 	if len(keys) != nk {
-		return nil, fmt.Errorf("plots: attention: %d key labels for %d columns of weights", len(keys), nk)
+		return nil, fmt.Errorf("plots: %s: %d %s labels for %d columns of %ss", what, len(keys), t.col, nk, t.value)
 	}
 	annotate := len(weights) <= annotateCells && nk <= annotateCells
 	z := make([][]float64, len(weights))
@@ -41,12 +55,12 @@ func Attention(title string, weights [][]float64, queries, keys []string) (*Figu
 	}
 	for q, row := range weights {
 		if len(row) != nk {
-			return nil, fmt.Errorf("plots: attention: row %d has %d weights, want %d like row 0", q, len(row), nk)
+			return nil, fmt.Errorf("plots: %s: row %d has %d %ss, want %d like row 0", what, q, len(row), t.value, nk)
 		}
 		z[q] = make([]float64, nk)
 		for k, w := range row {
 			if math.IsNaN(w) || w < -weightSlack || w > 1+weightSlack {
-				return nil, fmt.Errorf("plots: attention: weight[%d][%d] = %v, want a value in [0, 1]", q, k, w)
+				return nil, fmt.Errorf("plots: %s: %s[%d][%d] = %v, want a value in [0, 1]", what, t.value, q, k, w)
 			}
 			z[q][k] = min(max(w, 0), 1)
 		}
@@ -62,11 +76,11 @@ func Attention(title string, weights [][]float64, queries, keys []string) (*Figu
 	}
 	p, cmap, err := heatPanel(z, labels, keys, queries, cellTextSize, colourTop(z))
 	if err != nil {
-		return nil, fmt.Errorf("plots: attention: %w", err)
+		return nil, fmt.Errorf("plots: %s: %w", what, err)
 	}
-	p.X.Label.Text, p.Y.Label.Text = "Key (attended event)", "Query (event)"
+	p.X.Label.Text, p.Y.Label.Text = t.x, t.y
 	f := newFigure(title, [][]*plot.Plot{{p}})
-	f.colorBar = colorBarPanel(cmap, "attention weight")
+	f.colorBar = colorBarPanel(cmap, t.scale)
 	f.bodyWidth, f.bodyHeight = 6*vg.Inch, 5*vg.Inch
 	// Columns are about (6 in − labels − colour bar) / nk wide; turn long key labels upright.
 	if cell := (f.bodyWidth - 2*vg.Inch) / vg.Length(nk); maxWidth(p, keys) > 0.9*cell {
