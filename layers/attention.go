@@ -73,29 +73,17 @@ func (a *MultiHeadAttention) Forward(b *graph.Builder, x, mask *gorgonia.Node) (
 	if err := checkSequence(name, b, x, mask, a.Cfg.Dim); err != nil {
 		return nil, nil, err
 	}
-	bs, t, d := x.Shape()[0], x.Shape()[1], a.Cfg.Dim
-	flat, err := graph.Reshape(x, bs*t, d) // (B·T, D)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	out, weights, err := a.forwardFlat(b, flat, mask, bs, t)
-	if err != nil {
-		return nil, nil, err
-	}
-	if y, err = graph.Reshape(out, bs, t, d); err != nil { // (B, T, D)
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return y, weights, nil
+	return a.forwardFlat(b, x, mask, x.Shape()[0], x.Shape()[1]) // (B, T, D), (B·H, T, T)
 }
 
-// forwardFlat is Forward on the flattened sequence flat (B·T, D) = x, already checked; it returns
-// y (B·T, D). The Transformer block works on flat sequences to save copies.
+// forwardFlat is Forward on flat, the sequence x (B, T, D) already checked, or the same flattened to
+// (B·T, D); y has flat's shape. Every op on the way reads either layout, so no reshape copies.
 func (a *MultiHeadAttention) forwardFlat(b *graph.Builder, flat, mask *gorgonia.Node, bs, t int) (y, weights *gorgonia.Node, err error) {
 	wrap := func(err error) error { return fmt.Errorf("attention %q: %w", a.Name, err) }
 	d, h := a.Cfg.Dim, a.Cfg.Heads
 	var heads [3]*gorgonia.Node
 	for i, proj := range []*Dense{a.q, a.k, a.v} {
-		p, err := proj.Forward(b, flat) // (B·T, D)
+		p, err := proj.Forward(b, flat) // (B·T, D) or (B, T, D)
 		if err != nil {
 			return nil, nil, wrap(err)
 		}
@@ -122,11 +110,11 @@ func (a *MultiHeadAttention) forwardFlat(b *graph.Builder, flat, mask *gorgonia.
 	if err != nil {
 		return nil, nil, wrap(err)
 	}
-	merged, err := mergeHeads(ctx, bs, t, h, 1) // (B·T, D)
+	merged, err := mergeHeads(ctx, bs, t, h, 1, flat.Dims() == 3) // flat's shape
 	if err != nil {
 		return nil, nil, wrap(err)
 	}
-	if y, err = a.o.Forward(b, merged); err != nil { // (B·T, D)
+	if y, err = a.o.Forward(b, merged); err != nil { // flat's shape
 		return nil, nil, wrap(err)
 	}
 	return y, weights, nil

@@ -14,28 +14,34 @@ import (
 // op owns — never a view of an input, so no later in-place Gorgonia op can reach a parameter or a value
 // backward still needs — and none adds stray gradient work to the graph.
 
-// headsOp permutes between the projection layout (B·T, H·dh) and the per-head layout (B·H, T, dh), with
-// an optional scale: split: out[b·H+h, t, e] = scale · in[b·T+t, h·dh+e]; merge is its inverse (times
-// scale). The gradient of one is the other with the same scale.
+// headsOp permutes between the projection layout (B·T, H·dh) — or (B, T, H·dh), the same memory — and
+// the per-head layout (B·H, T, dh), with an optional scale: split: out[b·H+h, t, e] =
+// scale · in[b·T+t, h·dh+e]; merge is its inverse (times scale). The gradient of one is the other with
+// the same scale.
 type headsOp struct {
 	b, t, h, dh int
 	merge       bool
+	seq         bool // the projection side is (B, T, H·dh) rather than (B·T, H·dh)
 	scale       float64
 	out         *tensor.Dense
 }
 
-// splitHeads returns scale·x permuted from (B·T, H·dh) to (B·H, T, dh).
+// splitHeads returns scale·x permuted from (B·T, H·dh) or (B, T, H·dh) to (B·H, T, dh).
 func splitHeads(x *gorgonia.Node, b, t, h int, scale float64) (*gorgonia.Node, error) {
-	return gorgonia.ApplyOp(&headsOp{b: b, t: t, h: h, dh: x.Shape()[1] / h, scale: scale}, x)
+	d := x.Shape()[x.Dims()-1]
+	return gorgonia.ApplyOp(&headsOp{b: b, t: t, h: h, dh: d / h, seq: x.Dims() == 3, scale: scale}, x)
 }
 
-// mergeHeads returns scale·x permuted from (B·H, T, dh) to (B·T, H·dh).
-func mergeHeads(x *gorgonia.Node, b, t, h int, scale float64) (*gorgonia.Node, error) {
-	return gorgonia.ApplyOp(&headsOp{b: b, t: t, h: h, dh: x.Shape()[2], merge: true, scale: scale}, x)
+// mergeHeads returns scale·x permuted from (B·H, T, dh) to (B·T, H·dh), or to (B, T, H·dh) with seq.
+func mergeHeads(x *gorgonia.Node, b, t, h int, scale float64, seq bool) (*gorgonia.Node, error) {
+	return gorgonia.ApplyOp(&headsOp{b: b, t: t, h: h, dh: x.Shape()[2], merge: true, seq: seq, scale: scale}, x)
 }
 
 func (op *headsOp) shapes() (in, out tensor.Shape) {
 	flat, heads := tensor.Shape{op.b * op.t, op.h * op.dh}, tensor.Shape{op.b * op.h, op.t, op.dh}
+	if op.seq {
+		flat = tensor.Shape{op.b, op.t, op.h * op.dh}
+	}
 	if op.merge {
 		return heads, flat
 	}
@@ -102,7 +108,7 @@ func (op *headsOp) ReturnsPtr() bool     { return false }
 func (op *headsOp) CallsExtern() bool    { return false }
 func (op *headsOp) OverwritesInput() int { return -1 }
 func (op *headsOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "intentlab.heads b=%d t=%d h=%d dh=%d merge=%v scale=%v", op.b, op.t, op.h, op.dh, op.merge, op.scale)
+	fmt.Fprintf(h, "intentlab.heads b=%d t=%d h=%d dh=%d merge=%v seq=%v scale=%v", op.b, op.t, op.h, op.dh, op.merge, op.seq, op.scale)
 }
 func (op *headsOp) Hashcode() uint32 { return hashOf(op) }
 func (op *headsOp) String() string {
@@ -116,7 +122,7 @@ func (op *headsOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff: the gradient of a scaled permutation is the inverse permutation with the same scale.
 func (op *headsOp) SymDiff(_ gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
-	inv := &headsOp{b: op.b, t: op.t, h: op.h, dh: op.dh, merge: !op.merge, scale: op.scale}
+	inv := &headsOp{b: op.b, t: op.t, h: op.h, dh: op.dh, merge: !op.merge, seq: op.seq, scale: op.scale}
 	g, err := gorgonia.ApplyOp(inv, grad)
 	if err != nil {
 		return nil, err

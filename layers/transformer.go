@@ -96,15 +96,11 @@ func (blk *TransformerBlock) ForwardWeights(b *graph.Builder, x, mask *gorgonia.
 		return nil, nil, err
 	}
 	wrap := func(err error) error { return fmt.Errorf("%s: %w", name, err) }
-	bs, t, d := x.Shape()[0], x.Shape()[1], blk.Cfg.Dim
-	// The block works on the flattened sequence: every sub-layer treats positions independently except
-	// attention, which knows (B, T).
-	flat, err := graph.Reshape(x, bs*t, d) // (B·T, D)
-	if err != nil {
-		return nil, nil, wrap(err)
-	}
-	y, err := blk.sub(b, flat, blk.ln1, func(u *gorgonia.Node) (*gorgonia.Node, error) {
-		out, w, err := blk.attn.forwardFlat(b, u, mask, bs, t) // (B·T, D), (B·H, T, T)
+	bs, t := x.Shape()[0], x.Shape()[1]
+	// Every sub-layer but attention treats positions independently; all of them read (B, T, D) as the
+	// (B, T, D) rows, without a reshape.
+	y, err := blk.sub(b, x, blk.ln1, func(u *gorgonia.Node) (*gorgonia.Node, error) {
+		out, w, err := blk.attn.forwardFlat(b, u, mask, bs, t) // (B, T, D), (B·H, T, T)
 		weights = w
 		return out, err
 	})
@@ -112,43 +108,40 @@ func (blk *TransformerBlock) ForwardWeights(b *graph.Builder, x, mask *gorgonia.
 		return nil, nil, wrap(err)
 	}
 	z, err = blk.sub(b, y, blk.ln2, func(u *gorgonia.Node) (*gorgonia.Node, error) {
-		hid, err := blk.ff1.Forward(b, u) // (B·T, FF)
+		hid, err := blk.ff1.Forward(b, u) // (B, T, FF)
 		if err != nil {
 			return nil, err
 		}
-		if hid, err = blk.drop.Forward(b, hid); err != nil { // (B·T, FF)
+		if hid, err = blk.drop.Forward(b, hid); err != nil { // (B, T, FF)
 			return nil, err
 		}
-		return blk.ff2.Forward(b, hid) // (B·T, D)
+		return blk.ff2.Forward(b, hid) // (B, T, D)
 	})
 	if err != nil {
-		return nil, nil, wrap(err)
-	}
-	if z, err = graph.Reshape(z, bs, t, d); err != nil { // (B, T, D)
 		return nil, nil, wrap(err)
 	}
 	return z, weights, nil
 }
 
-// sub adds one residual sub-layer f on u (B·T, D): u + Drop(f(LN(u))) with PreNorm, else
+// sub adds one residual sub-layer f on u (B, T, D): u + Drop(f(LN(u))) with PreNorm, else
 // LN(u + Drop(f(u))).
 func (blk *TransformerBlock) sub(b *graph.Builder, u *gorgonia.Node, norm *LayerNorm, f func(*gorgonia.Node) (*gorgonia.Node, error)) (*gorgonia.Node, error) {
 	in := u
 	if blk.Cfg.PreNorm {
 		var err error
-		if in, err = norm.Forward(b, u); err != nil { // (B·T, D)
+		if in, err = norm.Forward(b, u); err != nil { // (B, T, D)
 			return nil, err
 		}
 	}
-	fu, err := f(in) // (B·T, D)
+	fu, err := f(in) // (B, T, D)
 	if err != nil {
 		return nil, err
 	}
-	if fu, err = blk.drop.Forward(b, fu); err != nil { // (B·T, D)
+	if fu, err = blk.drop.Forward(b, fu); err != nil { // (B, T, D)
 		return nil, err
 	}
 	if blk.Cfg.PreNorm {
-		return gorgonia.Add(u, fu) // (B·T, D)
+		return gorgonia.Add(u, fu) // (B, T, D)
 	}
-	return norm.forwardResidual(b, u, fu) // (B·T, D): LN(u + fu), the sum fused into the norm
+	return norm.forwardResidual(b, u, fu) // (B, T, D): LN(u + fu), the sum fused into the norm
 }
