@@ -65,7 +65,9 @@ func (g *GRU) Hiddens() []int { return append([]int(nil), g.hs...) }
 // Forward adds the stack to b's graph: x (B, T, D), mask (B, T) → (B, H) or, with ReturnSequence,
 // (B, T, H), where H is the top layer's size.
 func (g *GRU) Forward(b *graph.Builder, x, mask *gorgonia.Node) (*gorgonia.Node, error) {
-	return runStack(b, "gru", g.Name, RecurrentConfig(g.Cfg), g.hs, g.layer, x, mask)
+	return runStack(b, "gru", g.Name, RecurrentConfig(g.Cfg), g.hs, func(b *graph.Builder, l int, x, mask *gorgonia.Node, last bool) (*gorgonia.Node, error) {
+		return unrolled(b, g.layer(l), g.hs[l], x, mask, last)
+	}, x, mask)
 }
 
 // layer returns the recurrence of layer i: per-step inputs → per-step states h_t.

@@ -1,8 +1,6 @@
 package layers
 
 import (
-	"fmt"
-
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -25,8 +23,10 @@ type LSTMConfig RecurrentConfig
 //	i = σ(x·W_i + h·U_i + b_i), f = σ(x·W_f + h·U_f + b_f), g = tanh(x·W_g + h·U_g + b_g),
 //	o = σ(x·W_o + h·U_o + b_o), c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c')
 //
-// from h = c = 0, and the graph is unrolled over T (its compile time grows with T). The layers are
-// stacked: every state of one layer is the next layer's input at that step.
+// from h = c = 0. Each layer is one op over the whole sequence with a hand-written backward (lstmOp,
+// lstm_ops.go): one input product X·W for all steps, then the recurrence, so the graph has a few nodes
+// per layer whatever T. The layers are stacked: every state of one layer is the next layer's input at
+// that step.
 //
 // Padding: at a padded step the state (h, c) is carried unchanged, so the state at step T is the state
 // at each sequence's last valid step; that is what Forward returns (B, H) unless ReturnSequence is set,
@@ -69,128 +69,16 @@ func (l *LSTM) Forward(b *graph.Builder, x, mask *gorgonia.Node) (*gorgonia.Node
 	return runStack(b, "lstm", l.Name, RecurrentConfig(l.Cfg), l.hs, l.layer, x, mask)
 }
 
-// layer returns the recurrence of layer i: per-step inputs → per-step states h_t.
-func (l *LSTM) layer(i int) cell {
-	return func(b *graph.Builder, xs []*gorgonia.Node, m *stepMasks) ([]*gorgonia.Node, error) {
-		name := layerName(l.Name, i)
-		p, err := newLSTMParams(b, name, l.hs[i], xs[0].Shape()[0])
-		if err != nil {
+// layer adds layer i of the stack as one lstmOp (lstm_ops.go): x (B, T, D_i), mask (B, T) → every state
+// (B, T, H_i), or with last only h_T (B, H_i).
+func (l *LSTM) layer(b *graph.Builder, i int, x, mask *gorgonia.Node, last bool) (*gorgonia.Node, error) {
+	name := layerName(l.Name, i)
+	var p [3]*gorgonia.Node // w (D, 4H), u (H, 4H), b (4H)
+	for k, n := range []string{"w", "u", "b"} {
+		var err error
+		if p[k], err = b.Param(graph.Join(name, n)); err != nil {
 			return nil, err
 		}
-		h := zeroState(b, xs[0].Shape()[0], l.hs[i]) // (B, H)
-		c := h                                       // (B, H)
-		out := make([]*gorgonia.Node, len(xs))
-		for t, x := range xs {
-			hNew, cNew, err := lstmStep(p, x, h, c) // (B, H), (B, H)
-			if err != nil {
-				return nil, fmt.Errorf("step %d: %w", t, err)
-			}
-			if c, err = m.carry(t, cNew, c); err != nil { // (B, H)
-				return nil, fmt.Errorf("step %d: %w", t, err)
-			}
-			if h, err = m.carry(t, hNew, h); err != nil { // (B, H)
-				return nil, fmt.Errorf("step %d: %w", t, err)
-			}
-			out[t] = h
-		}
-		return out, nil
 	}
-}
-
-// lstmParams are one layer's parameters split by gate (i, f, g, o): W_k (D, H), U_k (H, H) and b_k
-// repeated over the batch (B, H).
-//
-// Splitting once per graph keeps slices out of the time loop: in Gorgonia the gradient of every slice
-// is a zero tensor the size of what was sliced, so slicing a (B, 4H) product into gates at every step
-// (or one (B·T, D)·(D, 4H) input projection into steps) costs far more than the products themselves.
-// Measured on the benchmark shape: one projection for all steps kept masking bit-exact but took 2.5×
-// the memory (1.25 GB a step) and was slower than these per-step, per-gate products.
-type lstmParams struct{ w, u, b [4]*gorgonia.Node }
-
-// newLSTMParams fetches layer name's parameters from b and splits them by gate.
-func newLSTMParams(b *graph.Builder, name string, h, batch int) (p lstmParams, err error) {
-	w, err := b.Param(graph.Join(name, "w")) // (D, 4H)
-	if err != nil {
-		return p, err
-	}
-	u, err := b.Param(graph.Join(name, "u")) // (H, 4H)
-	if err != nil {
-		return p, err
-	}
-	bias, err := b.Param(graph.Join(name, "b")) // (4H)
-	if err != nil {
-		return p, err
-	}
-	rows, err := batchRows(bias, batch) // (B, 4H)
-	if err != nil {
-		return p, err
-	}
-	for k := range 4 {
-		if p.w[k], err = gateBlock(w, k, h); err != nil { // (D, H)
-			return p, err
-		}
-		if p.u[k], err = gateBlock(u, k, h); err != nil { // (H, H)
-			return p, err
-		}
-		if p.b[k], err = gateBlock(rows, k, h); err != nil { // (B, H)
-			return p, err
-		}
-	}
-	return p, nil
-}
-
-// lstmStep is one LSTM step before masking, with σ the logistic function:
-//
-//	i = σ(x·W_i + h·U_i + b_i)    input gate
-//	f = σ(x·W_f + h·U_f + b_f)    forget gate
-//	g = tanh(x·W_g + h·U_g + b_g) candidate cell
-//	o = σ(x·W_o + h·U_o + b_o)    output gate
-//	c' = f ⊙ c + i ⊙ g
-//	h' = o ⊙ tanh(c')
-func lstmStep(p lstmParams, x, h, c *gorgonia.Node) (hNew, cNew *gorgonia.Node, err error) {
-	var gate [4]*gorgonia.Node // i, f, g, o, each (B, H)
-	for k := range gate {
-		xw, err := gorgonia.Mul(x, p.w[k]) // (B, H)
-		if err != nil {
-			return nil, nil, err
-		}
-		hu, err := gorgonia.Mul(h, p.u[k]) // (B, H)
-		if err != nil {
-			return nil, nil, err
-		}
-		z, err := gorgonia.Add(xw, hu) // (B, H)
-		if err != nil {
-			return nil, nil, err
-		}
-		if z, err = gorgonia.Add(z, p.b[k]); err != nil { // (B, H)
-			return nil, nil, err
-		}
-		if k == 2 {
-			gate[k], err = gorgonia.Tanh(z) // (B, H)
-		} else {
-			gate[k], err = gorgonia.Sigmoid(z) // (B, H)
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-	}
-	fc, err := gorgonia.HadamardProd(gate[1], c) // (B, H)
-	if err != nil {
-		return nil, nil, err
-	}
-	ig, err := gorgonia.HadamardProd(gate[0], gate[2]) // (B, H)
-	if err != nil {
-		return nil, nil, err
-	}
-	if cNew, err = gorgonia.Add(fc, ig); err != nil { // (B, H)
-		return nil, nil, err
-	}
-	tc, err := gorgonia.Tanh(cNew) // (B, H)
-	if err != nil {
-		return nil, nil, err
-	}
-	if hNew, err = gorgonia.HadamardProd(gate[3], tc); err != nil { // (B, H)
-		return nil, nil, err
-	}
-	return hNew, cNew, nil
+	return lstmLayer(x, mask, p[0], p[1], p[2], last) // (B, T, H) or (B, H)
 }

@@ -62,8 +62,9 @@ func (c RecurrentConfig) sizes(kind, name string) ([]int, error) {
 // layerName is the store prefix of layer l of a stack: "enc.lstm" → "enc.lstm.l0".
 func layerName(name string, l int) string { return graph.Join(name, fmt.Sprintf("l%d", l)) }
 
-// cell adds one layer's recurrence to the graph: per-step inputs (B, D) in, per-step states (B, H) out.
-type cell func(b *graph.Builder, xs []*gorgonia.Node, m *stepMasks) ([]*gorgonia.Node, error)
+// stackLayer adds layer l of a stack to b's graph: x (B, T, D_l), mask (B, T) → every state (B, T, H_l),
+// or with last set only the state at step T (B, H_l).
+type stackLayer func(b *graph.Builder, l int, x, mask *gorgonia.Node, last bool) (*gorgonia.Node, error)
 
 // recurrentParam is one parameter of a recurrent layer, declared under the layer's prefix.
 type recurrentParam struct {
@@ -88,10 +89,10 @@ func declareStack(store *graph.Store, kind, name string, input int, hs []int, pa
 	return nil
 }
 
-// runStack checks x (B, T, D) and mask (B, T), runs the cells one above the other — every state of one
+// runStack checks x (B, T, D) and mask (B, T), runs the layers one above the other — every state of one
 // layer is the input of the next, through dropout in training — and returns all states (B, T, H) or the
 // last state (B, H) of the top layer.
-func runStack(b *graph.Builder, kind, name string, cfg RecurrentConfig, hs []int, cellOf func(l int) cell,
+func runStack(b *graph.Builder, kind, name string, cfg RecurrentConfig, hs []int, layerOf stackLayer,
 	x, mask *gorgonia.Node) (y *gorgonia.Node, err error) {
 	layer := fmt.Sprintf("%s %q", kind, name)
 	defer func() { // Gorgonia panics on some shape errors instead of returning them
@@ -111,42 +112,46 @@ func runStack(b *graph.Builder, kind, name string, cfg RecurrentConfig, hs []int
 	if x.Dtype() != b.Dtype() || mask.Dtype() != b.Dtype() {
 		return nil, fmt.Errorf("%s: input %v and mask %v must have the graph's dtype %v", layer, x.Dtype(), mask.Dtype(), b.Dtype())
 	}
-	xs, err := timeSteps(x) // T × (B, D)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", layer, err)
-	}
-	masks := map[int]*stepMasks{}
+	y = x // (B, T, D)
 	for l := range hs {
-		c := cellOf(l)
 		if l > 0 && cfg.Dropout > 0 && b.Train {
 			drop, err := NewDropout(graph.Join(layerName(name, l), "dropout"), cfg.Dropout)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", layer, err)
 			}
-			for t := range xs {
-				if xs[t], err = drop.Forward(b, xs[t]); err != nil { // (B, H)
-					return nil, fmt.Errorf("%s: layer %d: step %d: %w", layer, l, t, err)
-				}
+			if y, err = drop.Forward(b, y); err != nil { // (B, T, H)
+				return nil, fmt.Errorf("%s: layer %d: %w", layer, l, err)
 			}
 		}
-		m, ok := masks[hs[l]]
-		if !ok {
-			if m, err = newStepMasks(mask, hs[l]); err != nil {
-				return nil, fmt.Errorf("%s: mask: %w", layer, err)
-			}
-			masks[hs[l]] = m
-		}
-		if xs, err = c(b, xs, m); err != nil { // T × (B, H)
+		last := !cfg.ReturnSequence && l == len(hs)-1
+		if y, err = layerOf(b, l, y, mask, last); err != nil { // (B, T, H), or (B, H) at the top
 			return nil, fmt.Errorf("%s: layer %d: %w", layer, l, err)
 		}
 	}
-	if !cfg.ReturnSequence {
+	return y, nil
+}
+
+// cell adds one layer's unrolled recurrence to the graph: per-step inputs (B, D) in, per-step states
+// (B, H) out. unrolled turns it into a stackLayer.
+type cell func(b *graph.Builder, xs []*gorgonia.Node, m *stepMasks) ([]*gorgonia.Node, error)
+
+// unrolled runs a cell over the steps of x with the masks spread to the cell's state size h.
+func unrolled(b *graph.Builder, c cell, h int, x, mask *gorgonia.Node, last bool) (*gorgonia.Node, error) {
+	xs, err := timeSteps(x) // T × (B, D)
+	if err != nil {
+		return nil, err
+	}
+	m, err := newStepMasks(mask, h)
+	if err != nil {
+		return nil, fmt.Errorf("mask: %w", err)
+	}
+	if xs, err = c(b, xs, m); err != nil { // T × (B, H)
+		return nil, err
+	}
+	if last {
 		return xs[len(xs)-1], nil // (B, H): the state is carried through padding, so h_T is the last valid state
 	}
-	if y, err = stackSteps(xs); err != nil { // (B, T, H)
-		return nil, fmt.Errorf("%s: %w", layer, err)
-	}
-	return y, nil
+	return stackSteps(xs) // (B, T, H)
 }
 
 // stepMasks holds, for each step t, the mask column m_t and 1 − m_t broadcast to (B, H), for carry.
