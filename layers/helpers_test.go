@@ -128,7 +128,8 @@ func prefixMask(lengths []int, steps int) []float64 {
 }
 
 // requireIdentical fails unless got and want are equal element by element (==, so 0 and −0 are the
-// same), and fails if want is all zero, since then the comparison would prove nothing.
+// same; within inexactBLASTol in the openblas build, see exactBLAS), and fails if want is all zero,
+// since then the comparison would prove nothing.
 func requireIdentical(t *testing.T, what string, got, want []float64) {
 	t.Helper()
 	if len(got) != len(want) {
@@ -136,8 +137,11 @@ func requireIdentical(t *testing.T, what string, got, want []float64) {
 	}
 	nonzero := false
 	for i := range want {
-		if got[i] != want[i] || math.IsNaN(got[i]) {
+		if (exactBLAS && got[i] != want[i]) || math.IsNaN(got[i]) {
 			t.Fatalf("%s[%d] = %.17g, want %.17g", what, i, got[i], want[i])
+		}
+		if d := math.Abs(got[i] - want[i]); !exactBLAS && !(d <= inexactBLASTol*math.Max(1, math.Abs(want[i]))) {
+			t.Fatalf("%s[%d] = %.17g, want %.17g (± %.0e relative: the BLAS is not exact)", what, i, got[i], want[i], inexactBLASTol)
 		}
 		nonzero = nonzero || want[i] != 0
 	}

@@ -213,3 +213,28 @@ func TestKernelName(t *testing.T) {
 		t.Errorf("Kernel() = %q, want %q", got, want)
 	}
 }
+
+// TestSgemmShapeIndependent checks that an entry of C does not depend on the shape it is computed in:
+// the top-left m×n block of a larger product is bit for bit the smaller product, for beta 0 and 1.
+// Layers rely on it: a padded sequence must give the same numbers at its real positions.
+func TestSgemmShapeIndependent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const m, n, k, bigM, bigN = 5, 7, 300, 40, 90
+	for _, kern := range kernels() {
+		for _, beta := range []float32{0, 1} {
+			a, b := operand(rng, bigM, k, k), operand(rng, k, bigN, bigN)
+			c0 := operand(rng, bigM, bigN, bigN)
+			big := append([]float32(nil), c0...)
+			sgemmWith(kern, blas.NoTrans, blas.NoTrans, bigM, bigN, k, 1, a, k, b, bigN, beta, big, bigN)
+			small := append([]float32(nil), c0...)
+			sgemmWith(kern, blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, b, bigN, beta, small, bigN)
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					if small[i*bigN+j] != big[i*bigN+j] {
+						t.Fatalf("%s beta=%g: C[%d][%d] = %g in %d×%d, %g in %d×%d", kern.name, beta, i, j, small[i*bigN+j], m, n, big[i*bigN+j], bigM, bigN)
+					}
+				}
+			}
+		}
+	}
+}
