@@ -20,12 +20,12 @@ type EmbeddingConfig struct {
 // Embedding maps integer ids to learned vectors (Bengio et al., 2003): y[b, t] = E[ids[b, t]], with the table E (Vocab, Dim)
 // stored as name.e and initialised N(0, Std²).
 //
-// The padding id's vector is exactly 0 and its gradient exactly 0: the looked-up rows are multiplied by a
-// keep mask, 0 where the id is PaddingID and 1 elsewhere, computed from the ids (not learnable). The
-// stored padding row starts at 0 too, but the output does not depend on it.
+// The padding id's vector is exactly 0 and its gradient exactly 0: the lookup (one op, lookupOp in
+// embedding_ops.go) writes 0 for it and its gradient skips it. The stored padding row starts at 0 too,
+// but the output does not depend on it.
 //
-// Gorgonia's gradient of the lookup is a dense (Vocab, Dim) tensor, so a backward pass costs time and
-// memory in proportion to the table, not only to the ids looked up.
+// The gradient of the lookup is a dense (Vocab, Dim) tensor (rows scatter-added), so a backward pass
+// costs time in proportion to the table, not only to the ids looked up.
 //
 // Ids must lie in [0, Vocab). Forward cannot see the ids' values, so a program run with an id outside that
 // range fails with an error naming the layer, the id and its position (never a panic).
@@ -81,33 +81,8 @@ func (e *Embedding) Forward(b *graph.Builder, ids *gorgonia.Node) (*gorgonia.Nod
 	if err != nil {
 		return nil, fmt.Errorf("embedding %q: %w", e.Name, err)
 	}
-	n := ids.Shape().TotalSize()
-	flat, err := gorgonia.ApplyOp(&idsOp{layer: e.Name, vocab: e.Cfg.Vocab, pad: -1}, ids) // (N) int, range-checked
+	y, err := lookup(table, ids, e.Name, e.Cfg.PaddingID) // (B, Dim) or (B, T, Dim)
 	if err != nil {
-		return nil, fmt.Errorf("embedding %q: %w", e.Name, err)
-	}
-	y, err := gorgonia.ByIndices(table, flat, 0) // (N, Dim)
-	if err != nil {
-		return nil, fmt.Errorf("embedding %q: %w", e.Name, err)
-	}
-	if e.Cfg.PaddingID >= 0 {
-		keep, err := gorgonia.ApplyOp(&idsOp{layer: e.Name, vocab: e.Cfg.Vocab, pad: e.Cfg.PaddingID, asMask: true, mask: b.Dtype()}, ids) // (N, 1)
-		if err != nil {
-			return nil, fmt.Errorf("embedding %q: %w", e.Name, err)
-		}
-		wide, err := gorgonia.Mul(keep, onesNode(b.Dtype(), 1, e.Cfg.Dim)) // (N, Dim), exact 0/1
-		if err != nil {
-			return nil, fmt.Errorf("embedding %q: %w", e.Name, err)
-		}
-		if y, err = gorgonia.HadamardProd(y, wide); err != nil { // (N, Dim)
-			return nil, fmt.Errorf("embedding %q: %w", e.Name, err)
-		}
-	}
-	out := append(ids.Shape().Clone(), e.Cfg.Dim)
-	if ids.Dims() == 1 {
-		out = tensor.Shape{n, e.Cfg.Dim}
-	}
-	if y, err = graph.Reshape(y, out...); err != nil { // (B, Dim) or (B, T, Dim)
 		return nil, fmt.Errorf("embedding %q: %w", e.Name, err)
 	}
 	return y, nil

@@ -71,23 +71,7 @@ func (l *LearnedPositional) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgon
 	if err != nil {
 		return nil, fmt.Errorf("learned positional %q: %w", l.Name, err)
 	}
-	bs, steps := x.Shape()[0], x.Shape()[1]
-	rows := make([]int, 0, bs*steps) // 0, 1, …, T−1 for each sequence
-	for i := 0; i < bs; i++ {
-		for t := 0; t < steps; t++ {
-			rows = append(rows, t)
-		}
-	}
-	idx := gorgonia.NewConstant(tensor.New(tensor.WithShape(len(rows)), tensor.WithBacking(rows)),
-		gorgonia.WithName(fmt.Sprintf("positions(B=%d,T=%d)", bs, steps))) // Gorgonia merges constants by name
-	p, err := gorgonia.ByIndices(table, idx, 0) // (B·T, D): a copy, never a view of the table
-	if err != nil {
-		return nil, fmt.Errorf("learned positional %q: %w", l.Name, err)
-	}
-	if p, err = graph.Reshape(p, bs, steps, l.Cfg.Dim); err != nil { // (B, T, D)
-		return nil, fmt.Errorf("learned positional %q: %w", l.Name, err)
-	}
-	y, err := gorgonia.Add(x, p) // (B, T, D)
+	y, err := addPositions(x, table) // (B, T, D): one op (embedding_ops.go)
 	if err != nil {
 		return nil, fmt.Errorf("learned positional %q: %w", l.Name, err)
 	}
