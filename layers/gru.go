@@ -1,8 +1,6 @@
 package layers
 
 import (
-	"fmt"
-
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -27,7 +25,9 @@ type GRUConfig RecurrentConfig
 //	r = σ(x·W_r + b_ir + h·U_r + b_hr), z = σ(x·W_z + b_iz + h·U_z + b_hz),
 //	n = tanh(x·W_n + b_in + r ⊙ (h·U_n + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h
 //
-// from h = 0, unrolled over T, with the layers stacked as in LSTM.
+// from h = 0, with h' computed as n + z ⊙ (h − n) (the same expression with one product fewer, and the
+// one PyTorch evaluates). Each layer is one op over the whole sequence with a hand-written backward
+// (gruOp, gru_ops.go), and the layers are stacked as in LSTM.
 //
 // Padding is handled as in LSTM: the state is carried unchanged through padded steps, so the state at
 // step T — what Forward returns unless ReturnSequence is set — is each sequence's last valid state.
@@ -65,150 +65,19 @@ func (g *GRU) Hiddens() []int { return append([]int(nil), g.hs...) }
 // Forward adds the stack to b's graph: x (B, T, D), mask (B, T) → (B, H) or, with ReturnSequence,
 // (B, T, H), where H is the top layer's size.
 func (g *GRU) Forward(b *graph.Builder, x, mask *gorgonia.Node) (*gorgonia.Node, error) {
-	return runStack(b, "gru", g.Name, RecurrentConfig(g.Cfg), g.hs, func(b *graph.Builder, l int, x, mask *gorgonia.Node, last bool) (*gorgonia.Node, error) {
-		return unrolled(b, g.layer(l), g.hs[l], x, mask, last)
-	}, x, mask)
+	return runStack(b, "gru", g.Name, RecurrentConfig(g.Cfg), g.hs, g.layer, x, mask)
 }
 
-// layer returns the recurrence of layer i: per-step inputs → per-step states h_t.
-func (g *GRU) layer(i int) cell {
-	return func(b *graph.Builder, xs []*gorgonia.Node, m *stepMasks) ([]*gorgonia.Node, error) {
-		p, err := newGRUParams(b, layerName(g.Name, i), g.hs[i], xs[0].Shape()[0])
-		if err != nil {
-			return nil, err
-		}
-		h := zeroState(b, xs[0].Shape()[0], g.hs[i]) // (B, H)
-		out := make([]*gorgonia.Node, len(xs))
-		for t, x := range xs {
-			hNew, err := gruStep(p, x, h) // (B, H)
-			if err != nil {
-				return nil, fmt.Errorf("step %d: %w", t, err)
-			}
-			if h, err = m.carry(t, hNew, h); err != nil { // (B, H)
-				return nil, fmt.Errorf("step %d: %w", t, err)
-			}
-			out[t] = h
-		}
-		return out, nil
-	}
-}
-
-// gruParams are one layer's parameters split by gate (r, z, n): W_k (D, H), U_k (H, H), and the biases
-// repeated over the batch (B, H) — b_ir + b_hr and b_iz + b_hz summed, b_in and b_hn apart. Splitting
-// once per graph keeps slices out of the time loop (see lstmParams).
-type gruParams struct {
-	w, u             [3]*gorgonia.Node
-	br, bz, bin, bhn *gorgonia.Node // b_ir + b_hr, b_iz + b_hz, b_in, b_hn
-}
-
-// newGRUParams fetches layer name's parameters from b and splits them by gate.
-func newGRUParams(b *graph.Builder, name string, h, batch int) (p gruParams, err error) {
-	var w, u, bi, bh *gorgonia.Node
-	for _, q := range []struct {
-		dst  **gorgonia.Node
-		name string
-	}{{&w, "w"}, {&u, "u"}, {&bi, "bi"}, {&bh, "bh"}} {
-		if *q.dst, err = b.Param(graph.Join(name, q.name)); err != nil {
-			return p, err
-		}
-	}
-	for k := range 3 {
-		if p.w[k], err = gateBlock(w, k, h); err != nil { // (D, H)
-			return p, err
-		}
-		if p.u[k], err = gateBlock(u, k, h); err != nil { // (H, H)
-			return p, err
-		}
-	}
-	bir, err := batchRows(bi, batch) // (B, 3H)
-	if err != nil {
-		return p, err
-	}
-	bhr, err := batchRows(bh, batch) // (B, 3H)
-	if err != nil {
-		return p, err
-	}
-	sum, err := gorgonia.Add(bir, bhr) // (B, 3H)
-	if err != nil {
-		return p, err
-	}
-	for _, q := range []struct {
-		dst  **gorgonia.Node
-		from *gorgonia.Node
-		k    int
-	}{{&p.br, sum, 0}, {&p.bz, sum, 1}, {&p.bin, bir, 2}, {&p.bhn, bhr, 2}} {
-		if *q.dst, err = gateBlock(q.from, q.k, h); err != nil { // (B, H)
-			return p, err
-		}
-	}
-	return p, nil
-}
-
-// gruStep is one GRU step before masking, with σ the logistic function:
-//
-//	r = σ(x·W_r + b_ir + h·U_r + b_hr)         reset gate
-//	z = σ(x·W_z + b_iz + h·U_z + b_hz)         update gate
-//	n = tanh(x·W_n + b_in + r ⊙ (h·U_n + b_hn)) candidate
-//	h' = (1 − z) ⊙ n + z ⊙ h
-//
-// with h' computed as n + z ⊙ (h − n), the same expression with one product fewer (and the one
-// PyTorch evaluates).
-func gruStep(p gruParams, x, h *gorgonia.Node) (*gorgonia.Node, error) {
-	var gate [2]*gorgonia.Node // r, z, each (B, H)
-	for k, bias := range []*gorgonia.Node{p.br, p.bz} {
-		xw, err := gorgonia.Mul(x, p.w[k]) // (B, H)
-		if err != nil {
-			return nil, err
-		}
-		hu, err := gorgonia.Mul(h, p.u[k]) // (B, H)
-		if err != nil {
-			return nil, err
-		}
-		pre, err := gorgonia.Add(xw, hu) // (B, H)
-		if err != nil {
-			return nil, err
-		}
-		if pre, err = gorgonia.Add(pre, bias); err != nil { // (B, H)
-			return nil, err
-		}
-		if gate[k], err = gorgonia.Sigmoid(pre); err != nil { // (B, H)
+// layer adds layer i of the stack as one gruOp (gru_ops.go): x (B, T, D_i), mask (B, T) → every state
+// (B, T, H_i), or with last only h_T (B, H_i).
+func (g *GRU) layer(b *graph.Builder, i int, x, mask *gorgonia.Node, last bool) (*gorgonia.Node, error) {
+	name := layerName(g.Name, i)
+	var p [4]*gorgonia.Node // w (D, 3H), u (H, 3H), bi (3H), bh (3H)
+	for k, n := range []string{"w", "u", "bi", "bh"} {
+		var err error
+		if p[k], err = b.Param(graph.Join(name, n)); err != nil {
 			return nil, err
 		}
 	}
-	r, z := gate[0], gate[1]
-	xw, err := gorgonia.Mul(x, p.w[2]) // (B, H)
-	if err != nil {
-		return nil, err
-	}
-	if xw, err = gorgonia.Add(xw, p.bin); err != nil { // (B, H)
-		return nil, err
-	}
-	hu, err := gorgonia.Mul(h, p.u[2]) // (B, H)
-	if err != nil {
-		return nil, err
-	}
-	if hu, err = gorgonia.Add(hu, p.bhn); err != nil { // (B, H)
-		return nil, err
-	}
-	ru, err := gorgonia.HadamardProd(r, hu) // (B, H)
-	if err != nil {
-		return nil, err
-	}
-	nPre, err := gorgonia.Add(xw, ru) // (B, H)
-	if err != nil {
-		return nil, err
-	}
-	n, err := gorgonia.Tanh(nPre) // (B, H)
-	if err != nil {
-		return nil, err
-	}
-	hn, err := gorgonia.Sub(h, n) // (B, H)
-	if err != nil {
-		return nil, err
-	}
-	zhn, err := gorgonia.HadamardProd(z, hn) // (B, H)
-	if err != nil {
-		return nil, err
-	}
-	return gorgonia.Add(n, zhn) // (B, H)
+	return gruLayer(x, mask, p[0], p[1], p[2], p[3], last) // (B, T, H) or (B, H)
 }

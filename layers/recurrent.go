@@ -18,8 +18,9 @@ type RecurrentConfig struct {
 	// Hiddens, if set, lists the state size of each layer (e.g. {128, 64}); then Hidden and Layers may be
 	// left zero, and if set they must agree with it (Hiddens[0] and len(Hiddens)).
 	//
-	// Sizes of 1 are refused: Gorgonia turns a one-element slice into a scalar, which the unrolled graph
-	// cannot use (for the same reason Forward refuses a batch of one sequence with one feature).
+	// Sizes of 1 are refused, and Forward refuses a batch of one sequence with one feature: the unrolled
+	// graphs of earlier versions could not use them (Gorgonia turns a one-element slice into a scalar),
+	// and the rule is kept so that a configuration valid once stays valid.
 	Hiddens []int
 
 	Dropout        float64 // dropout rate on the states passed from one layer to the next, training only; default 0
@@ -129,124 +130,4 @@ func runStack(b *graph.Builder, kind, name string, cfg RecurrentConfig, hs []int
 		}
 	}
 	return y, nil
-}
-
-// cell adds one layer's unrolled recurrence to the graph: per-step inputs (B, D) in, per-step states
-// (B, H) out. unrolled turns it into a stackLayer.
-type cell func(b *graph.Builder, xs []*gorgonia.Node, m *stepMasks) ([]*gorgonia.Node, error)
-
-// unrolled runs a cell over the steps of x with the masks spread to the cell's state size h.
-func unrolled(b *graph.Builder, c cell, h int, x, mask *gorgonia.Node, last bool) (*gorgonia.Node, error) {
-	xs, err := timeSteps(x) // T × (B, D)
-	if err != nil {
-		return nil, err
-	}
-	m, err := newStepMasks(mask, h)
-	if err != nil {
-		return nil, fmt.Errorf("mask: %w", err)
-	}
-	if xs, err = c(b, xs, m); err != nil { // T × (B, H)
-		return nil, err
-	}
-	if last {
-		return xs[len(xs)-1], nil // (B, H): the state is carried through padding, so h_T is the last valid state
-	}
-	return stackSteps(xs) // (B, T, H)
-}
-
-// stepMasks holds, for each step t, the mask column m_t and 1 − m_t broadcast to (B, H), for carry.
-type stepMasks struct{ keep, hold []*gorgonia.Node }
-
-// newStepMasks expands the (B, T) mask to (B, T, H) once — an outer product with ones, which is exact —
-// and slices it per step, so the time loop needs no reshapes or broadcasts.
-func newStepMasks(mask *gorgonia.Node, h int) (*stepMasks, error) {
-	keep, err := spreadMask(mask, h) // (B, T, H)
-	if err != nil {
-		return nil, err
-	}
-	hold, err := gorgonia.Sub(scalar(mask.Graph(), 1, mask.Dtype()), keep) // (B, T, H)
-	if err != nil {
-		return nil, err
-	}
-	m := &stepMasks{}
-	if m.keep, err = timeSteps(keep); err != nil {
-		return nil, err
-	}
-	if m.hold, err = timeSteps(hold); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-// carry is the masked state update s_t = m_t ⊙ s̃_t + (1 − m_t) ⊙ s_{t−1}: at a padded step (m_t = 0) the
-// state is carried unchanged, exactly (0·s̃ + 1·s = s in floating point, for finite s̃), and no gradient
-// reaches s̃_t, so padding contributes exact zeros to every parameter gradient.
-func (m *stepMasks) carry(t int, next, prev *gorgonia.Node) (*gorgonia.Node, error) {
-	a, err := gorgonia.HadamardProd(m.keep[t], next) // (B, H)
-	if err != nil {
-		return nil, err
-	}
-	c, err := gorgonia.HadamardProd(m.hold[t], prev) // (B, H)
-	if err != nil {
-		return nil, err
-	}
-	return gorgonia.Add(a, c) // (B, H)
-}
-
-// timeSteps slices x (B, T, F) into T tensors (B, F).
-func timeSteps(x *gorgonia.Node) ([]*gorgonia.Node, error) {
-	out := make([]*gorgonia.Node, x.Shape()[1])
-	for t := range out {
-		var err error
-		if out[t], err = sliceAs(x, []tensor.Slice{nil, gorgonia.S(t)}, x.Shape()[0], x.Shape()[2]); err != nil { // (B, F)
-			return nil, fmt.Errorf("step %d: %w", t, err)
-		}
-	}
-	return out, nil
-}
-
-// stackSteps joins T states (B, H) into (B, T, H).
-func stackSteps(hs []*gorgonia.Node) (*gorgonia.Node, error) {
-	cols := make([]*gorgonia.Node, len(hs))
-	for t, h := range hs {
-		s := h.Shape()
-		var err error
-		if cols[t], err = graph.Reshape(h, s[0], 1, s[1]); err != nil { // (B, 1, H)
-			return nil, fmt.Errorf("step %d: %w", t, err)
-		}
-	}
-	if len(cols) == 1 {
-		return cols[0], nil
-	}
-	return gorgonia.Concat(1, cols...) // (B, T, H)
-}
-
-// zeroState is the initial state h_0 = 0 (B, H).
-func zeroState(b *graph.Builder, batch, h int) *gorgonia.Node {
-	return gorgonia.NewConstant(tensor.New(tensor.Of(b.Dtype()), tensor.WithShape(batch, h)),
-		gorgonia.WithName(fmt.Sprintf("zeros%dx%d", batch, h)))
-}
-
-// gateBlock slices column block k of width h out of a (R, G·H) matrix: gate k's weights or biases.
-func gateBlock(z *gorgonia.Node, k, h int) (*gorgonia.Node, error) {
-	return sliceAs(z, []tensor.Slice{nil, gorgonia.S(k*h, (k+1)*h)}, z.Shape()[0], h) // (R, H)
-}
-
-// sliceAs slices n and reshapes the result to shape: Gorgonia drops every dimension of size 1 that a
-// slice leaves (a gate block of width 1, a batch of 1), which the following products would reject.
-func sliceAs(n *gorgonia.Node, s []tensor.Slice, shape ...int) (*gorgonia.Node, error) {
-	v, err := gorgonia.Slice(n, s...)
-	if err != nil || v.Shape().Eq(tensor.Shape(shape)) {
-		return v, err
-	}
-	return graph.Reshape(v, shape...)
-}
-
-// batchRows repeats a bias (G·H) over the batch, (B, G·H), once per graph, as 0 + bias broadcast
-// over the rows (exact).
-func batchRows(bias *gorgonia.Node, batch int) (*gorgonia.Node, error) {
-	n := bias.Shape()[0]
-	zeros := gorgonia.NewConstant(tensor.New(tensor.Of(bias.Dtype()), tensor.WithShape(batch, n)),
-		gorgonia.In(bias.Graph()), gorgonia.WithName(fmt.Sprintf("zeros%dx%d", batch, n))) // named by shape: Gorgonia merges equal-looking constants
-	return gorgonia.BroadcastAdd(zeros, bias, nil, []byte{0}) // (B, G·H)
 }

@@ -121,3 +121,6 @@ func testRecurrentRerun(t *testing.T, kind recurrentKind) {
 		}
 	}
 }
+
+func TestGRUOpGradientsMaskHoles(t *testing.T) { testRecurrentMaskHoles(t, gruKind) }
+func TestGRUOpBuffersReused(t *testing.T)      { testRecurrentRerun(t, gruKind) }
