@@ -256,15 +256,21 @@ func packA(dst []float32, A matrix, i0, mc, p0, kb, mr int, alpha float32) {
 	for q := 0; q*mr < mc; q++ {
 		panel := dst[q*mr*kb : (q+1)*mr*kb]
 		rows := min(mr, mc-q*mr)
-		for r := 0; r < rows; r++ {
-			i := i0 + q*mr + r
-			if A.trans {
-				for p := 0; p < kb; p++ {
-					panel[p*mr+r] = alpha * A.data[(p0+p)*A.ld+i]
+		i := i0 + q*mr
+		if A.trans {
+			// Row p0+p of A holds column p of op(A): read it mr values at a time.
+			for p := 0; p < kb; p++ {
+				src := A.data[(p0+p)*A.ld+i : (p0+p)*A.ld+i+rows]
+				dst := panel[p*mr : (p+1)*mr]
+				for r, v := range src {
+					dst[r] = alpha * v
 				}
-				continue
+				clear(dst[rows:])
 			}
-			src := A.data[i*A.ld+p0 : i*A.ld+p0+kb]
+			continue
+		}
+		for r := 0; r < rows; r++ {
+			src := A.data[(i+r)*A.ld+p0 : (i+r)*A.ld+p0+kb]
 			for p, v := range src {
 				panel[p*mr+r] = alpha * v
 			}
