@@ -52,7 +52,7 @@ func WriteDOTConfig(w io.Writer, g *gorgonia.ExprGraph, cfg DOTConfig) error {
 				attrs = `shape=ellipse, style=filled, fillcolor="#c6dbef"`
 			}
 		default:
-			label = fmt.Sprintf("%d: %s\n%v", n.ID(), n.Op(), n.Shape())
+			label = fmt.Sprintf("%d: %s\n%v", n.ID(), opLabel(n.Op()), n.Shape())
 			attrs = `shape=box, style="rounded,filled", fillcolor="white"`
 		}
 		if cfg.Before != nil && !before[n.ID()] {
@@ -105,6 +105,16 @@ func CountOps(nodes []*gorgonia.Node) map[string]int {
 		c[OpKind(n)]++
 	}
 	return c
+}
+
+// opLabel is op's string without the flag Gorgonia's elementwise operations print after their
+// symbol ("⊙ false" is ⊙).
+func opLabel(op gorgonia.Op) string {
+	s := op.String()
+	if f := strings.Fields(s); len(f) == 2 && (f[1] == "false" || f[1] == "true") {
+		return f[0]
+	}
+	return s
 }
 
 func idSet(nodes []*gorgonia.Node) map[int64]bool {
