@@ -8,6 +8,8 @@ import (
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/intentlab/intentlab/internal/vmath"
 )
 
 // maskedKey is the score added at padded keys (and, when causal, at later keys). It is finite in float32,
@@ -95,16 +97,28 @@ func softmaxRows[F float32 | float64](op *maskedSoftmaxOp, s, mask, dst []F, t i
 				out[j] = v
 				mx = max(mx, v)
 			}
-			var sum F
 			for j, v := range out {
-				e := F(math.Exp(float64(v - mx)))
-				out[j] = e
+				out[j] = v - mx
+			}
+			exp(out)
+			var sum F
+			for _, e := range out {
 				sum += e
 			}
 			for j := range out {
 				out[j] /= sum
 			}
 		}
+	}
+}
+
+// exp sets x[i] = eˣ⁽ⁱ⁾ in place: vmath's float32 kernel (within 1 ULP) or math.Exp.
+func exp[F float32 | float64](x []F) {
+	switch v := any(x).(type) {
+	case []float32:
+		vmath.Exp32(v, v)
+	case []float64:
+		vmath.Exp64(v, v)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/intentlab/intentlab/internal/vmath"
 )
 
 // Fused bias-add and activation for Dense: z = y + b, out = act(z) in one pass over y (N, out) into a
@@ -17,7 +19,8 @@ import (
 //	∂z = ∂out ⊙ act'(z),  ∂y = ∂z,  ∂b = Σ_rows ∂z
 //
 // with act' read from the output where it can be (ReLU: out > 0; tanh: 1 − out²; sigmoid: out(1 − out))
-// and from z for GELU. Element-wise functions are evaluated in float64 for either dtype.
+// and from z for GELU. tanh and σ are internal/vmath's kernels (float32 within 1 ULP); GELU is evaluated
+// in float64 for either dtype.
 type biasActOp struct {
 	act  Activation // not Linear without a bias: then there is nothing to do
 	bias bool       // inputs (y, b) instead of (y)
@@ -106,12 +109,18 @@ func biasActRows[F float32 | float64](act Activation, y, b, dst []F, d int) {
 					}
 				}
 			case Tanh:
-				for j, v := range out {
-					out[j] = F(math.Tanh(float64(v)))
+				switch o := any(out).(type) {
+				case []float32:
+					vmath.Tanh32(o, o)
+				case []float64:
+					vmath.Tanh64(o, o)
 				}
 			case Sigmoid:
-				for j, v := range out {
-					out[j] = F(sigmoid64(float64(v)))
+				switch o := any(out).(type) {
+				case []float32:
+					vmath.Sigmoid32(o, o)
+				case []float64:
+					vmath.Sigmoid64(o, o)
 				}
 			case GELU:
 				for j, v := range out {
@@ -125,14 +134,6 @@ func biasActRows[F float32 | float64](act Activation, y, b, dst []F, d int) {
 
 // geluC is √(2/π), of GELU's tanh approximation.
 const geluC = 0.7978845608028654
-
-func sigmoid64(z float64) float64 {
-	if z >= 0 {
-		return 1 / (1 + math.Exp(-z))
-	}
-	e := math.Exp(z)
-	return e / (1 + e)
-}
 
 func (op *biasActOp) ReturnsPtr() bool     { return false }
 func (op *biasActOp) CallsExtern() bool    { return false }
