@@ -18,7 +18,7 @@ func (p *Page) DOT(name, caption string, dot []byte) bool {
 	bin, err := exec.LookPath("dot")
 	if err != nil {
 		p.Textf("Graphviz's `dot` is not installed here, so the graph is left as DOT: [%s](%s). "+
-			"Render it with `dot -Tsvg %s -o %s.svg`.", rel, rel, rel, name)
+			"Render it with `dot -Tsvg %s -o figures/%s.svg`.", rel, rel, rel, name)
 		return false
 	}
 	var svg, stderr bytes.Buffer
