@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"gorgonia.org/gorgonia"
@@ -38,12 +39,16 @@ func (d *Dropout) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, e
 	}
 	keep := 1 - d.Rate
 	scale := 1 / keep
+	// A unit is kept when 32 random bits, read as an integer, fall below keep·2³² (to within 2⁻³²): two
+	// units per 64-bit draw, without a branch.
+	threshold := uint64(math.Round(keep * (1 << 32)))
+	vals := [2]float64{0, scale}
 	mask, err := b.Noise(b.Unique(graph.Join(d.Name, "mask")), x.Shape().Clone(), func(rng *rand.Rand, out []float64) {
-		for i := range out {
-			if rng.Float64() < keep {
-				out[i] = scale
-			} else {
-				out[i] = 0
+		for i := 0; i < len(out); i += 2 {
+			r := rng.Uint64()
+			out[i] = vals[b2i(r&(1<<32-1) < threshold)]
+			if i+1 < len(out) {
+				out[i+1] = vals[b2i(r>>32 < threshold)]
 			}
 		}
 	})
@@ -55,4 +60,11 @@ func (d *Dropout) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, e
 		return nil, fmt.Errorf("dropout %q: %w", d.Name, err)
 	}
 	return y, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
