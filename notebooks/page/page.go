@@ -124,21 +124,11 @@ func defaultDir(name string, quick bool) (string, error) {
 	if quick {
 		return filepath.Join(os.TempDir(), "intentlab-notebooks", name), nil
 	}
-	dir, err := os.Getwd()
+	root, err := Root()
 	if err != nil {
-		return "", fmt.Errorf("page: %w", err)
+		return "", err
 	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil &&
-			bytes.HasPrefix(bytes.TrimSpace(b), []byte("module github.com/intentlab/intentlab")) {
-			return filepath.Join(dir, "notebooks", name), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("page: intentlab's go.mod not found above the working directory: run inside the repository or give -out DIR")
-		}
-		dir = parent
-	}
+	return filepath.Join(root, "notebooks", name), nil
 }
 
 func (p *Page) header() {
