@@ -133,34 +133,36 @@ func gruForward[F float32 | float64](op *gruOp, k kernels[F], in []*tensor.Dense
 		if t > 0 { // u_t += h_{t−1}·U, rows b·T + t
 			k.gemm(false, false, nb, g3, h, s.hs[(t-1)*h:], nt*h, u, g3, 1, s.u[t*g3:], nt*g3)
 		}
-		for b := 0; b < nb; b++ {
-			r := b*nt + t
-			a, ut := s.a[r*g3:(r+1)*g3], s.u[r*g3:(r+1)*g3]
-			for j := 0; j < 2*h; j++ {
-				a[j] += ut[j]
-			}
-			k.sigmoid(a[:2*h], a[:2*h])
-			gr, gz, gn := a[:h], a[h:2*h], a[2*h:]
-			for j := range gn {
-				gn[j] += gr[j] * ut[2*h+j]
-			}
-			k.tanh(gn, gn)
-			hh := s.hs[r*h : (r+1)*h]
-			var hp []F
-			if t > 0 {
-				hp = s.hs[(r-1)*h : r*h]
-				for j := range hh {
-					hh[j] = gn[j] + gz[j]*(hp[j]-gn[j])
+		forRows(nb, g3, func(lo, hi int) {
+			for b := lo; b < hi; b++ {
+				r := b*nt + t
+				a, ut := s.a[r*g3:(r+1)*g3], s.u[r*g3:(r+1)*g3]
+				for j := 0; j < 2*h; j++ {
+					a[j] += ut[j]
 				}
-			} else {
-				for j := range hh {
-					hh[j] = gn[j] - gz[j]*gn[j]
+				k.sigmoid(a[:2*h], a[:2*h])
+				gr, gz, gn := a[:h], a[h:2*h], a[2*h:]
+				for j := range gn {
+					gn[j] += gr[j] * ut[2*h+j]
+				}
+				k.tanh(gn, gn)
+				hh := s.hs[r*h : (r+1)*h]
+				var hp []F
+				if t > 0 {
+					hp = s.hs[(r-1)*h : r*h]
+					for j := range hh {
+						hh[j] = gn[j] + gz[j]*(hp[j]-gn[j])
+					}
+				} else {
+					for j := range hh {
+						hh[j] = gn[j] - gz[j]*gn[j]
+					}
+				}
+				if m := mask[r]; m != 1 {
+					carry(m, hh, hp)
 				}
 			}
-			if m := mask[r]; m != 1 {
-				carry(m, hh, hp)
-			}
-		}
+		})
 	}
 	if !op.last {
 		copy(out, s.hs)
@@ -283,44 +285,46 @@ func gruBackward[F float32 | float64](op *gruGradOp, k kernels[F], in []*tensor.
 	s.dh = grow(s.dh, nb*h)
 	clear(s.dh)
 	for t := nt - 1; t >= 0; t-- {
-		for b := 0; b < nb; b++ {
-			r := b*nt + t
-			dh := s.dh[b*h : (b+1)*h]
-			switch {
-			case !op.fwd.last:
-				addTo(dh, dy[r*h:(r+1)*h])
-			case t == nt-1:
-				addTo(dh, dy[b*h:(b+1)*h])
-			}
-			da, du := s.da[r*g3:(r+1)*g3], s.du[r*g3:(r+1)*g3]
-			m := mask[r]
-			if m == 0 { // padded: the state passed through unchanged, and so does its gradient
-				clear(da)
-				clear(du)
-				continue
-			}
-			a, un := s.a[r*g3:(r+1)*g3], s.u[r*g3+2*h:(r+1)*g3]
-			gr, gz, gn := a[:h], a[h:2*h], a[2*h:]
-			var hp []F
-			if t > 0 {
-				hp = s.hs[(r-1)*h : r*h]
-			}
-			for j := 0; j < h; j++ {
-				var hprev F
-				if hp != nil {
-					hprev = hp[j]
+		forRows(nb, g3, func(lo, hi int) {
+			for b := lo; b < hi; b++ {
+				r := b*nt + t
+				dh := s.dh[b*h : (b+1)*h]
+				switch {
+				case !op.fwd.last:
+					addTo(dh, dy[r*h:(r+1)*h])
+				case t == nt-1:
+					addTo(dh, dy[b*h:(b+1)*h])
 				}
-				dhn := m * dh[j]
-				dn := dhn * (1 - gz[j])
-				dz := dhn * (hprev - gn[j])
-				dan := dn * (1 - gn[j]*gn[j])
-				dar := dan * un[j] * gr[j] * (1 - gr[j])
-				daz := dz * gz[j] * (1 - gz[j])
-				da[j], da[h+j], da[2*h+j] = dar, daz, dan
-				du[j], du[h+j], du[2*h+j] = dar, daz, dan*gr[j]
-				dh[j] = (1-m)*dh[j] + dhn*gz[j] // ∂u_t·Uᵀ is added below
+				da, du := s.da[r*g3:(r+1)*g3], s.du[r*g3:(r+1)*g3]
+				m := mask[r]
+				if m == 0 { // padded: the state passed through unchanged, and so does its gradient
+					clear(da)
+					clear(du)
+					continue
+				}
+				a, un := s.a[r*g3:(r+1)*g3], s.u[r*g3+2*h:(r+1)*g3]
+				gr, gz, gn := a[:h], a[h:2*h], a[2*h:]
+				var hp []F
+				if t > 0 {
+					hp = s.hs[(r-1)*h : r*h]
+				}
+				for j := 0; j < h; j++ {
+					var hprev F
+					if hp != nil {
+						hprev = hp[j]
+					}
+					dhn := m * dh[j]
+					dn := dhn * (1 - gz[j])
+					dz := dhn * (hprev - gn[j])
+					dan := dn * (1 - gn[j]*gn[j])
+					dar := dan * un[j] * gr[j] * (1 - gr[j])
+					daz := dz * gz[j] * (1 - gz[j])
+					da[j], da[h+j], da[2*h+j] = dar, daz, dan
+					du[j], du[h+j], du[2*h+j] = dar, daz, dan*gr[j]
+					dh[j] = (1-m)*dh[j] + dhn*gz[j] // ∂u_t·Uᵀ is added below
+				}
 			}
-		}
+		})
 		if t > 0 { // ∂h_{t−1} += ∂u_t·Uᵀ
 			k.gemm(false, true, nb, h, g3, s.du[t*g3:], nt*g3, u, g3, 1, s.dh, h)
 		}

@@ -128,38 +128,40 @@ func lstmForward[F float32 | float64](op *lstmOp, k kernels[F], in []*tensor.Den
 		if t > 0 { // z_t += h_{t−1}·U, rows b·T + t of Z
 			k.gemm(false, false, nb, g4, h, s.hs[(t-1)*h:], nt*h, u, g4, 1, s.z[t*g4:], nt*g4)
 		}
-		for b := 0; b < nb; b++ {
-			r := b*nt + t
-			z := s.z[r*g4 : (r+1)*g4]
-			k.sigmoid(z[:2*h], z[:2*h])
-			k.tanh(z[2*h:3*h], z[2*h:3*h])
-			k.sigmoid(z[3*h:], z[3*h:])
-			gi, gf, gg, gO := z[:h], z[h:2*h], z[2*h:3*h], z[3*h:]
-			c, hh, tc := s.cs[r*h:(r+1)*h], s.hs[r*h:(r+1)*h], s.tc[r*h:(r+1)*h]
-			if t == 0 {
-				for j := range tc {
-					tc[j] = gi[j] * gg[j] // c̃ (c_0 = 0)
+		forRows(nb, g4, func(lo, hi int) {
+			for b := lo; b < hi; b++ {
+				r := b*nt + t
+				z := s.z[r*g4 : (r+1)*g4]
+				k.sigmoid(z[:2*h], z[:2*h])
+				k.tanh(z[2*h:3*h], z[2*h:3*h])
+				k.sigmoid(z[3*h:], z[3*h:])
+				gi, gf, gg, gO := z[:h], z[h:2*h], z[2*h:3*h], z[3*h:]
+				c, hh, tc := s.cs[r*h:(r+1)*h], s.hs[r*h:(r+1)*h], s.tc[r*h:(r+1)*h]
+				if t == 0 {
+					for j := range tc {
+						tc[j] = gi[j] * gg[j] // c̃ (c_0 = 0)
+					}
+				} else {
+					cp := s.cs[(r-1)*h : r*h]
+					for j := range tc {
+						tc[j] = gf[j]*cp[j] + gi[j]*gg[j] // c̃
+					}
 				}
-			} else {
-				cp := s.cs[(r-1)*h : r*h]
-				for j := range tc {
-					tc[j] = gf[j]*cp[j] + gi[j]*gg[j] // c̃
+				copy(c, tc)
+				k.tanh(tc, tc)
+				for j := range hh {
+					hh[j] = gO[j] * tc[j] // h̃
+				}
+				if m := mask[r]; m != 1 {
+					var cp, hp []F
+					if t > 0 {
+						cp, hp = s.cs[(r-1)*h:r*h], s.hs[(r-1)*h:r*h]
+					}
+					carry(m, c, cp)
+					carry(m, hh, hp)
 				}
 			}
-			copy(c, tc)
-			k.tanh(tc, tc)
-			for j := range hh {
-				hh[j] = gO[j] * tc[j] // h̃
-			}
-			if m := mask[r]; m != 1 {
-				var cp, hp []F
-				if t > 0 {
-					cp, hp = s.cs[(r-1)*h:r*h], s.hs[(r-1)*h:r*h]
-				}
-				carry(m, c, cp)
-				carry(m, hh, hp)
-			}
-		}
+		})
 	}
 	if !op.last {
 		copy(out, s.hs)
@@ -304,42 +306,44 @@ func lstmBackward[F float32 | float64](op *lstmGradOp, k kernels[F], in []*tenso
 	clear(s.dh)
 	clear(s.dc)
 	for t := nt - 1; t >= 0; t-- {
-		for b := 0; b < nb; b++ {
-			r := b*nt + t
-			dh, dc := s.dh[b*h:(b+1)*h], s.dc[b*h:(b+1)*h]
-			switch {
-			case !op.fwd.last:
-				addTo(dh, dy[r*h:(r+1)*h])
-			case t == nt-1:
-				addTo(dh, dy[b*h:(b+1)*h])
-			}
-			dz := s.dz[r*g4 : (r+1)*g4]
-			m := mask[r]
-			if m == 0 { // padded: the state passed through unchanged, and so does its gradient
-				clear(dz)
-				continue
-			}
-			z, tc := s.z[r*g4:(r+1)*g4], s.tc[r*h:(r+1)*h]
-			gi, gf, gg, gO := z[:h], z[h:2*h], z[2*h:3*h], z[3*h:]
-			var cp []F
-			if t > 0 {
-				cp = s.cs[(r-1)*h : r*h]
-			}
-			for j := 0; j < h; j++ {
-				var cprev F
-				if cp != nil {
-					cprev = cp[j]
+		forRows(nb, g4, func(lo, hi int) {
+			for b := lo; b < hi; b++ {
+				r := b*nt + t
+				dh, dc := s.dh[b*h:(b+1)*h], s.dc[b*h:(b+1)*h]
+				switch {
+				case !op.fwd.last:
+					addTo(dh, dy[r*h:(r+1)*h])
+				case t == nt-1:
+					addTo(dh, dy[b*h:(b+1)*h])
 				}
-				dhn := m * dh[j]
-				dcn := m*dc[j] + dhn*gO[j]*(1-tc[j]*tc[j])
-				dz[j] = dcn * gg[j] * gi[j] * (1 - gi[j])
-				dz[h+j] = dcn * cprev * gf[j] * (1 - gf[j])
-				dz[2*h+j] = dcn * gi[j] * (1 - gg[j]*gg[j])
-				dz[3*h+j] = dhn * tc[j] * gO[j] * (1 - gO[j])
-				dh[j] *= 1 - m // exactly 0 at m = 1; ∂z_t·Uᵀ is added below
-				dc[j] = (1-m)*dc[j] + dcn*gf[j]
+				dz := s.dz[r*g4 : (r+1)*g4]
+				m := mask[r]
+				if m == 0 { // padded: the state passed through unchanged, and so does its gradient
+					clear(dz)
+					continue
+				}
+				z, tc := s.z[r*g4:(r+1)*g4], s.tc[r*h:(r+1)*h]
+				gi, gf, gg, gO := z[:h], z[h:2*h], z[2*h:3*h], z[3*h:]
+				var cp []F
+				if t > 0 {
+					cp = s.cs[(r-1)*h : r*h]
+				}
+				for j := 0; j < h; j++ {
+					var cprev F
+					if cp != nil {
+						cprev = cp[j]
+					}
+					dhn := m * dh[j]
+					dcn := m*dc[j] + dhn*gO[j]*(1-tc[j]*tc[j])
+					dz[j] = dcn * gg[j] * gi[j] * (1 - gi[j])
+					dz[h+j] = dcn * cprev * gf[j] * (1 - gf[j])
+					dz[2*h+j] = dcn * gi[j] * (1 - gg[j]*gg[j])
+					dz[3*h+j] = dhn * tc[j] * gO[j] * (1 - gO[j])
+					dh[j] *= 1 - m // exactly 0 at m = 1; ∂z_t·Uᵀ is added below
+					dc[j] = (1-m)*dc[j] + dcn*gf[j]
+				}
 			}
-		}
+		})
 		if t > 0 { // ∂h_{t−1} += ∂z_t·Uᵀ
 			k.gemm(false, true, nb, h, g4, s.dz[t*g4:], nt*g4, u, g4, 1, s.dh, h)
 		}

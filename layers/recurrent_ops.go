@@ -3,6 +3,8 @@ package layers
 import (
 	"fmt"
 	"hash"
+	"runtime"
+	"sync"
 
 	"github.com/chewxy/hm"
 	"gonum.org/v1/gonum/blas"
@@ -49,6 +51,29 @@ var (
 		tanh:    vmath.Tanh64,
 	}
 )
+
+// parallelWork is the number of elements below which forRows does not start goroutines.
+const parallelWork = 1 << 14
+
+// forRows calls f on contiguous chunks of the rows [0, n), each row width elements, in parallel on up to
+// GOMAXPROCS goroutines when there is enough work. f must write only to its own rows: then the results
+// do not depend on the split.
+func forRows(n, width int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), n, n*width/parallelWork)
+	if workers <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			f(lo, hi)
+		}(w*n/workers, (w+1)*n/workers)
+	}
+	wg.Wait()
+}
 
 // grow returns buf resized to n elements, reusing its memory when it is large enough.
 func grow[F float32 | float64](buf []F, n int) []F {
