@@ -10,8 +10,8 @@ import (
 	"github.com/intentlab/intentlab/graph"
 )
 
-// Gradient checks and reference comparisons for the fused ops of layernorm_ops.go, dense_ops.go and
-// dropout_ops.go, beyond what the layers' own tests (LayerNorm, Dense, TransformerBlock, PyTorch parity)
+// Gradient checks and reference comparisons for the fused ops of layernorm_ops.go, dense_ops.go,
+// matmul_ops.go, embedding_ops.go and dropout_ops.go, beyond what the layers' own tests (LayerNorm, Dense, TransformerBlock, PyTorch parity)
 // already cover through them.
 
 // TestLayerNormResidualGradients checks LN(x + res), the post-norm block's fused sum, on (N, D) rows:
@@ -168,6 +168,11 @@ func TestFusedOpsBadInput(t *testing.T) {
 		{"gradient of another shape", &actGradOp{act: Tanh}, []gorgonia.Value{x, vec2}},
 		{"mask of another shape", &maskMulOp{}, []gorgonia.Value{x, vec2}},
 		{"column sum of a scalar", &colSumOp{}, []gorgonia.Value{tensor.New(tensor.FromScalar(1.0))}},
+		{"matmul of misfitting shapes", &matMulOp{outDim: tensor.Shape{2, 2}}, []gorgonia.Value{x, x}},
+		{"matmul gradient of misfitting shapes", &matMulOp{mode: matMulGradW, outDim: tensor.Shape{3, 3}}, []gorgonia.Value{x, vec2}},
+		{"positions longer than the table", &addPositionsOp{}, []gorgonia.Value{
+			tensor.New(tensor.WithShape(1, 3, 2), tensor.WithBacking(make([]float64, 6))), tensor.New(tensor.WithShape(2, 2), tensor.WithBacking(make([]float64, 4)))}},
+		{"lookup with float ids", &lookupOp{vocab: 2, pad: -1}, []gorgonia.Value{x, x}},
 	} {
 		if _, err := c.op.Do(c.in...); err == nil {
 			t.Errorf("%s: no error", c.name)
