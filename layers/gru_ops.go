@@ -68,14 +68,6 @@ func (op *gruOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{xs[0], xs[1], us[0]}, nil
 }
 
-// stateSize returns H from the value of U (H, 3H), or 0.
-func stateSize(u gorgonia.Value) int {
-	if t, ok := u.(tensor.Tensor); ok && t.Dims() == 2 {
-		return t.Shape()[0]
-	}
-	return 0
-}
-
 func (op *gruOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(vals) != 6 {
 		return nil, fmt.Errorf("%v: %d inputs, want 6", op, len(vals))

@@ -72,10 +72,7 @@ func (op *lstmOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(vals) != 5 {
 		return nil, fmt.Errorf("%v: %d inputs, want 5", op, len(vals))
 	}
-	var h int
-	if u, ok := vals[3].(tensor.Tensor); ok && u.Dims() == 2 {
-		h = u.Shape()[0]
-	}
+	h := stateSize(vals[3])
 	in, err := recurrentInputs(op, vals, func(d int) []tensor.Shape {
 		return []tensor.Shape{{d, 4 * h}, {h, 4 * h}, {4 * h}}
 	})
@@ -257,11 +254,8 @@ func (op *lstmGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(vals) != 6 {
 		return nil, fmt.Errorf("%v: %d inputs, want 6", op, len(vals))
 	}
+	h := stateSize(vals[3])
 	in, err := recurrentInputs(op, vals[:4], func(d int) []tensor.Shape {
-		h := 0
-		if u, ok := vals[3].(tensor.Tensor); ok && u.Dims() == 2 {
-			h = u.Shape()[0]
-		}
 		return []tensor.Shape{{d, 4 * h}, {h, 4 * h}}
 	})
 	if err != nil {

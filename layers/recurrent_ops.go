@@ -95,7 +95,7 @@ func recurrentInputs(op fmt.Stringer, vals []gorgonia.Value, want func(d int) []
 		if t.IsView() {
 			t = t.Materialize().(*tensor.Dense)
 		}
-		if t.Dtype() != in0Dtype(in, t) {
+		if i > 0 && t.Dtype() != in[0].Dtype() {
 			return nil, fmt.Errorf("%v: input %d has dtype %v, input 0 %v", op, i, t.Dtype(), in[0].Dtype())
 		}
 		in[i] = t
@@ -112,11 +112,12 @@ func recurrentInputs(op fmt.Stringer, vals []gorgonia.Value, want func(d int) []
 	return in, nil
 }
 
-func in0Dtype(in []*tensor.Dense, t *tensor.Dense) tensor.Dtype {
-	if in[0] == nil {
-		return t.Dtype()
+// stateSize returns H from the value of U (H, G·H), or 0 if it is not a matrix.
+func stateSize(u gorgonia.Value) int {
+	if t, ok := u.(tensor.Tensor); ok && t.Dims() == 2 {
+		return t.Shape()[0]
 	}
-	return in[0].Dtype()
+	return 0
 }
 
 // checkFloat returns an error unless dt is float32 or float64.
