@@ -157,7 +157,11 @@ func runGo(ctx context.Context, cfg Config, j Job) (*Measurement, error) {
 	cmd := exec.CommandContext(ctx, cfg.Exe, ChildFlag, string(raw))
 	n := strconv.Itoa(j.Threads)
 	cmd.Env = append(os.Environ(), "GOMAXPROCS="+n, "OPENBLAS_NUM_THREADS="+n)
-	return runChild(cmd, SideIntentlab, j)
+	ms, err := runChild(cmd, SideIntentlab, []Job{j})
+	if err != nil {
+		return nil, err
+	}
+	return ms[0], nil
 }
 
 // runInference trains a run for j's model in one child process (ModeSaveRun) and measures scoring

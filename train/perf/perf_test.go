@@ -199,3 +199,48 @@ func TestRunJobTrain(t *testing.T) {
 		}
 	}
 }
+
+// TestTorchScript runs the PyTorch side on tiny shapes, where Debian's python3-torch is installed,
+// and checks that it built the model described: the parameter count of the description (with
+// PyTorch's second LSTM bias) and a finite loss. It skips without torch and under -short.
+func TestTorchScript(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: starting PyTorch takes seconds")
+	}
+	ctx := context.Background()
+	if _, err := TorchVersion(ctx, "/usr/bin/python3"); err != nil {
+		t.Skip(err)
+	}
+	d, err := train.BenchData(benchSessions(4), 3, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jobs []Job
+	for _, name := range Models {
+		j := Job{Mode: ModeTrain, Model: name, Batch: 4, Length: 3, Steps: 1, Threads: 1}
+		if name == "transformer" {
+			j.Mode, j.Calls = ModeInference, 2 // the inference path, once
+		}
+		jobs = append(jobs, j)
+	}
+	ms, err := runTorchJobs(ctx, "/usr/bin/python3", jobs) // one process: starting PyTorch takes seconds
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, j := range jobs {
+		name, m := j.Model, ms[i]
+		a, err := NewArch(name, &d.Schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Model != name || m.Params != a.TorchParams() {
+			t.Errorf("%s: the PyTorch model %s has %d parameters, the description %d", name, m.Model, m.Params, a.TorchParams())
+		}
+		if j.Mode == ModeTrain && (len(m.StepSeconds) != 1 || math.IsNaN(m.Loss) || m.Loss <= 0) {
+			t.Errorf("%s: steps %v, loss %g", name, m.StepSeconds, m.Loss)
+		}
+		if j.Mode == ModeInference && (len(m.CallSeconds) != 2 || len(m.BatchSeconds) != 1) {
+			t.Errorf("%s: calls %v, batches %v", name, m.CallSeconds, m.BatchSeconds)
+		}
+	}
+}

@@ -107,12 +107,25 @@ func newTorchSpec(j Job) (*torchSpec, error) {
 // RunTorch measures job j with the PyTorch script under python, in a process of its own with the
 // thread variables set (the script sets them again before importing torch).
 func RunTorch(ctx context.Context, python string, j Job) (*Measurement, error) {
-	if err := j.Check(); err != nil {
-		return nil, err
-	}
-	spec, err := newTorchSpec(j)
+	ms, err := runTorchJobs(ctx, python, []Job{j})
 	if err != nil {
 		return nil, err
+	}
+	return ms[0], nil
+}
+
+// runTorchJobs measures jobs one after the other in one PyTorch process (the tests' shortcut: their
+// peak memory is then shared), with the threads of the first.
+func runTorchJobs(ctx context.Context, python string, jobs []Job) ([]*Measurement, error) {
+	specs := make([]*torchSpec, len(jobs))
+	for i, j := range jobs {
+		if err := j.Check(); err != nil {
+			return nil, err
+		}
+		var err error
+		if specs[i], err = newTorchSpec(j); err != nil {
+			return nil, err
+		}
 	}
 	dir, err := os.MkdirTemp("", "intentlab-torch-")
 	if err != nil {
@@ -120,7 +133,7 @@ func RunTorch(ctx context.Context, python string, j Job) (*Measurement, error) {
 	}
 	defer os.RemoveAll(dir)
 	script, specPath := filepath.Join(dir, "torch_step.py"), filepath.Join(dir, "spec.json")
-	raw, err := json.Marshal(spec)
+	raw, err := json.Marshal(specs)
 	if err != nil {
 		return nil, err
 	}
@@ -131,23 +144,32 @@ func RunTorch(ctx context.Context, python string, j Job) (*Measurement, error) {
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, python, script, specPath)
-	n := strconv.Itoa(j.Threads)
+	n := strconv.Itoa(jobs[0].Threads)
 	cmd.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS="+n, "OMP_NUM_THREADS="+n, "MKL_NUM_THREADS="+n, "OMP_WAIT_POLICY=PASSIVE")
-	return runChild(cmd, SidePyTorch, j)
+	return runChild(cmd, SidePyTorch, jobs)
 }
 
-// runChild runs cmd, which prints one Measurement as JSON on stdout, and decodes it.
-func runChild(cmd *exec.Cmd, side string, j Job) (*Measurement, error) {
+// runChild runs cmd, which prints one Measurement as JSON per job on stdout, one a line, and decodes
+// them.
+func runChild(cmd *exec.Cmd, side string, jobs []Job) ([]*Measurement, error) {
+	j := jobs[0]
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("perf: %s %s %s: %v: %s", side, j.Model, j.Mode, err, lastLines(stderr.Bytes(), 1))
 	}
-	var m Measurement
-	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), &m); err != nil {
-		return nil, fmt.Errorf("perf: %s %s %s: reading its result: %v (output %q)", side, j.Model, j.Mode, err, lastLines(stdout.Bytes(), 3))
+	lines := bytes.Split(bytes.TrimSpace(stdout.Bytes()), []byte("\n"))
+	if len(lines) != len(jobs) {
+		return nil, fmt.Errorf("perf: %s %s %s: %d results for %d jobs (output %q)", side, j.Model, j.Mode, len(lines), len(jobs), lastLines(stdout.Bytes(), 3))
 	}
-	return &m, nil
+	ms := make([]*Measurement, len(jobs))
+	for i, line := range lines {
+		ms[i] = new(Measurement)
+		if err := json.Unmarshal(line, ms[i]); err != nil {
+			return nil, fmt.Errorf("perf: %s %s %s: reading its result: %v (output %q)", side, jobs[i].Model, jobs[i].Mode, err, lastLines(line, 1))
+		}
+	}
+	return ms, nil
 }
 
 // lastLines returns the last n lines of b, for error messages.

@@ -6,7 +6,9 @@
 SPEC.json is written by train/perf (torch.go): the job (mode, batch, length, warm-up, steps, calls,
 threads), the model's sizes ("arch", perf.Arch) and one real batch of intentlab's benchmark data in
 intentlab's flat layout ("data"). The script builds the PyTorch equivalent of the model from the sizes,
-measures, and prints one JSON object (perf.Measurement) on stdout.
+measures, and prints one JSON object (perf.Measurement) on stdout. SPEC.json may also hold a list of
+such specs (the tests check several models in one process): then one line per spec, in order; the
+threads are those of the first.
 
 Equivalents (float32, PyTorch's default initialisation; weights do not change the speed):
   recurrent (lstm, gru): x_t = [E_type; E_cat; dwell, price, 2 repeats] -> one nn.LSTM / nn.GRU per
@@ -44,18 +46,29 @@ def peak_rss():
 
 def main():
     with open(sys.argv[1]) as f:
-        spec = json.load(f)
-    job, arch, data = spec["job"], spec["arch"], spec["data"]
-    threads = int(job["threads"])
+        specs = json.load(f)
+    if isinstance(specs, dict):
+        specs = [specs]
+    threads = int(specs[0]["job"]["threads"])
     for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[k] = str(threads)
     os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
 
     import torch
+
+    torch.set_num_threads(threads)
+    for spec in specs:
+        json.dump(measure(torch, spec), sys.stdout)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+
+
+def measure(torch, spec):
+    """Builds the model of spec and measures its job; returns the perf.Measurement as a dict."""
     from torch import nn
     import torch.nn.functional as F
 
-    torch.set_num_threads(threads)
+    job, arch, data = spec["job"], spec["arch"], spec["data"]
     torch.manual_seed(1)
 
     B, T = data["batch"], data["length"]
@@ -218,8 +231,7 @@ def main():
                 batches.append(time.perf_counter() - start)
         out["call_seconds"], out["batch_seconds"] = calls, batches
     out["peak_rss"] = peak_rss()
-    json.dump(out, sys.stdout)
-    sys.stdout.write("\n")
+    return out
 
 
 if __name__ == "__main__":
