@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 
 	"github.com/intentlab/intentlab/datasets"
@@ -170,4 +171,55 @@ func (sr *SavedRun) PermutationImportance(raw *datasets.Dataset, cfg ImportanceC
 		}
 		return probs[k], nil
 	}, d, cfg)
+}
+
+// CrossValidatedImportance is the permutation importance of a cross-validation's models, each on its
+// own test fold: dir is the out directory CrossValidate wrote (dir/fold1 … dir/fold<folds>). Each fold
+// is permuted with its own seed (cfg.Seed + fold); a feature's Drops pool every fold's repeats, and
+// Baseline is the mean of the folds' baselines.
+func CrossValidatedImportance(dir string, folds int, cfg ImportanceConfig) (*Importance, error) {
+	if folds < 1 {
+		return nil, fmt.Errorf("cross-validated importance: %d folds, want at least 1", folds)
+	}
+	var out *Importance
+	at := map[string]int{}
+	for i := 1; i <= folds; i++ {
+		sr, err := OpenRun(filepath.Join(dir, fmt.Sprintf("fold%d", i)))
+		if err != nil {
+			return nil, fmt.Errorf("cross-validated importance: %w", err)
+		}
+		sp, err := LoadSplit(sr.Experiment.Data)
+		if err != nil {
+			return nil, fmt.Errorf("cross-validated importance: fold %d: %w", i, err)
+		}
+		fc := cfg
+		fc.Seed += uint64(i)
+		imp, err := sr.PermutationImportance(sp.Test, fc)
+		if err != nil {
+			return nil, fmt.Errorf("cross-validated importance: fold %d: %w", i, err)
+		}
+		if out == nil {
+			out = &Importance{Metric: imp.Metric}
+			for k, f := range imp.Features {
+				at[f.Feature] = k
+				out.Features = append(out.Features, FeatureImportance{Feature: f.Feature, Kind: f.Kind})
+			}
+		}
+		if len(imp.Features) != len(out.Features) {
+			return nil, fmt.Errorf("cross-validated importance: fold %d has %d features, fold 1 %d", i, len(imp.Features), len(out.Features))
+		}
+		out.Baseline += imp.Baseline / float64(folds)
+		for _, f := range imp.Features {
+			k, ok := at[f.Feature]
+			if !ok {
+				return nil, fmt.Errorf("cross-validated importance: fold %d has feature %q, fold 1 does not", i, f.Feature)
+			}
+			out.Features[k].Drops = append(out.Features[k].Drops, f.Drops...)
+		}
+	}
+	for k := range out.Features {
+		out.Features[k].Drop = NewMeanStd(out.Features[k].Drops)
+	}
+	slices.SortStableFunc(out.Features, func(a, b FeatureImportance) int { return cmp.Compare(b.Drop.Mean, a.Drop.Mean) })
+	return out, nil
 }

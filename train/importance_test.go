@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -128,5 +129,30 @@ func TestSavedRunPermutationImportance(t *testing.T) {
 	}
 	if seq != 1 {
 		t.Errorf("%d event-sequence features, want 1", seq)
+	}
+}
+
+// TestCrossValidatedImportance: the pooled result holds every fold's repeats, and its baseline is the
+// mean of the folds' test ROC-AUCs.
+func TestCrossValidatedImportance(t *testing.T) {
+	dir := t.TempDir()
+	cv, err := CrossValidate(context.Background(), tinyExperiment("logreg", "", 1), 2, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp, err := CrossValidatedImportance(dir, 2, ImportanceConfig{Repeats: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := cv.Summary["roc_auc"].Mean; math.Abs(imp.Baseline-want) > 1e-12 {
+		t.Errorf("baseline %v, want the folds' mean test ROC-AUC %v", imp.Baseline, want)
+	}
+	for _, f := range imp.Features {
+		if len(f.Drops) != 4 {
+			t.Fatalf("%s: %d drops, want 2 folds × 2 repeats", f.Feature, len(f.Drops))
+		}
+	}
+	if _, err := CrossValidatedImportance(dir, 3, ImportanceConfig{}); err == nil || !strings.Contains(err.Error(), "fold3") {
+		t.Errorf("a missing fold: error %v, want one naming fold3", err)
 	}
 }
