@@ -51,10 +51,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.MarkHidden(strings.TrimPrefix(perf.ChildFlag, "--")); err != nil {
 		panic(err) // the flag is defined just above
 	}
+	fs.Usage = func() {} // a bad flag is one line; --help prints the flags to stdout
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprintf(stdout, "Usage: perfcompare [flags]\n\nMeasures intentlab's training step (or scoring) side by side with PyTorch.\n\n%s", fs.FlagUsages())
 			return 0
 		}
+		fmt.Fprintln(stderr, "perfcompare:", err)
 		return 2
 	}
 	if fs.NArg() > 0 {

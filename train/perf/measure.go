@@ -79,6 +79,9 @@ type Measurement struct {
 	AllocsPerStep float64   `json:"allocs_per_step"`
 	BytesPerStep  float64   `json:"bytes_per_step"`
 	Loss          float64   `json:"loss"`
+	// CPUShare is the CPU time the process used over the timed steps, in per cent of their wall time
+	// × Threads: well under 100 means the side did not get (or did not use) its threads. −1 unknown.
+	CPUShare float64 `json:"cpu_share"`
 	// Inference: the time of every timed single-session call and batch of InferBatch, and allocations
 	// per single-session call.
 	CallSeconds   []float64 `json:"call_seconds,omitempty"`
@@ -144,12 +147,18 @@ func measureTrain(j Job, m *Measurement) error {
 	var before, after runtime.MemStats
 	m.StepSeconds = make([]float64, j.Steps)
 	runtime.ReadMemStats(&before)
+	cpu0, wall0 := cpuTime(), time.Now()
 	for i := range j.Steps {
 		start := time.Now()
 		if err := st.Step(1e-3); err != nil {
 			return err
 		}
 		m.StepSeconds[i] = time.Since(start).Seconds()
+	}
+	cpu1, wall := cpuTime(), time.Since(wall0)
+	m.CPUShare = -1
+	if cpu0 >= 0 && cpu1 >= 0 {
+		m.CPUShare = 100 * (cpu1 - cpu0).Seconds() / (wall.Seconds() * float64(m.Threads))
 	}
 	runtime.ReadMemStats(&after)
 	m.AllocsPerStep = float64(after.Mallocs-before.Mallocs) / float64(j.Steps)

@@ -118,8 +118,8 @@ func TestWriteTable(t *testing.T) {
 		Torch:  "1.13.0",
 		Rows: []Row{
 			{Model: "lstm", Arch: a,
-				Go:    &Measurement{Version: "go1.26", BLAS: "gonum", Params: a.Params(), StepSeconds: []float64{0.5, 0.4, 0.6}, AllocsPerStep: 1000, BytesPerStep: 3 << 20, PeakRSS: 100 << 20},
-				Torch: &Measurement{Params: a.TorchParams(), StepSeconds: []float64{0.25, 0.25, 0.25}, PeakRSS: 250 << 20}},
+				Go:    &Measurement{Version: "go1.26", BLAS: "gonum", Params: a.Params(), StepSeconds: []float64{0.5, 0.4, 0.6}, CPUShare: 97.4, AllocsPerStep: 1000, BytesPerStep: 3 << 20, PeakRSS: 100 << 20},
+				Torch: &Measurement{Params: a.TorchParams(), StepSeconds: []float64{0.25, 0.25, 0.25}, CPUShare: -1, PeakRSS: 250 << 20}},
 			{Model: "gru", Arch: a, GoErr: errors.New("boom")},
 		},
 	}
@@ -130,10 +130,10 @@ func TestWriteTable(t *testing.T) {
 	// a at B = 256, T = 50 (TestForwardFLOPs's sums): 3·(2·256·50·14·20 + 2·256·54) = 21,586,944 FLOP,
 	// 0.043 GFLOP/s in 0.5 s, 0.086 in 0.25 s. Parameters: 3·2 + 4·2 + 5·3 static and event
 	// embeddings, 9·20 + 5·20 + 20 LSTM, 8·6 + 6 + 6 + 1 head: 390 (PyTorch 20 more).
-	want := `| model | params | GFLOP/step | intentlab seq/s |   ± | GFLOP/s | allocs/step | MiB/step | peak RSS MiB | PyTorch seq/s |  ± | GFLOP/s | peak RSS MiB | ratio |
-| ----- | -----: | ---------: | --------------: | --: | ------: | ----------: | -------: | -----------: | ------------: | -: | ------: | -----------: | ----: |
-| lstm  |    390 |       0.02 |             512 | 10% |     0.0 |        1000 |      3.0 |          100 |          1024 | 0% |     0.1 |          250 |  0.50 |
-| gru   |    390 |       0.02 |           error |     |         |             |          |              |             — |    |         |              |     — |
+	want := `| model | params | GFLOP/step | intentlab seq/s |   ± | CPU | GFLOP/s | allocs/step | MiB/step | peak RSS MiB | PyTorch seq/s |  ± | CPU | GFLOP/s | peak RSS MiB | ratio |
+| ----- | -----: | ---------: | --------------: | --: | --: | ------: | ----------: | -------: | -----------: | ------------: | -: | --: | ------: | -----------: | ----: |
+| lstm  |    390 |       0.02 |             512 | 10% | 97% |     0.0 |        1000 |      3.0 |          100 |          1024 | 0% |   — |     0.1 |          250 |  0.50 |
+| gru   |    390 |       0.02 |           error |     |     |         |             |          |              |             — |    |     |         |              |     — |
 `
 	got := b.String()
 	if !strings.Contains(got, want) {

@@ -63,12 +63,12 @@ func WriteTable(w io.Writer, rep *Report) error {
 	}
 	var t table
 	if c.Inference {
-		fmt.Fprintf(&b, "Scoring with a saved run (%d events per session, float32, %d threads): one session per call, median of %d calls after %d warm-up; batches of %d, median of %d.\n",
-			c.Length, c.Threads, c.Calls, c.Warmup, InferBatch, c.Steps)
+		fmt.Fprintf(&b, "Scoring with a saved run (%d events per session, float32, %s): one session per call, median of %d calls after %d warm-up; batches of %d, median of %d.\n",
+			c.Length, threads(c.Threads), c.Calls, c.Warmup, InferBatch, c.Steps)
 		t = inferenceTable(rep)
 	} else {
-		fmt.Fprintf(&b, "Training step (batch %d, %d events, float32, %d threads): median of %d timed steps after %d warm-up.\n",
-			c.Batch, c.Length, c.Threads, c.Steps, c.Warmup)
+		fmt.Fprintf(&b, "Training step (batch %d, %d events, float32, %s): median of %d timed steps after %d warm-up.\n",
+			c.Batch, c.Length, threads(c.Threads), c.Steps, c.Warmup)
 		t = trainTable(rep)
 	}
 	fmt.Fprintf(&b, "intentlab %s, BLAS %s; %s.\n\n", goVer, blas, torch)
@@ -77,7 +77,7 @@ func WriteTable(w io.Writer, rep *Report) error {
 	if c.Inference {
 		b.WriteString("µs/session: one session scored through train.Predictor with its own compiled graph (batch 1), feeding included. ± is half the interquartile range of the timed calls in % of the median. ratio: intentlab speed ÷ PyTorch speed (above 1: intentlab is faster). allocs: Go heap allocations per call. peak RSS: VmHWM of the process measuring that model alone (PyTorch's includes about 230 MiB for importing torch).\n")
 	} else {
-		b.WriteString("GFLOP/step: the forward pass's matrix products ×3 (backward ≈ 2 forward passes); element-wise work, embeddings and the Adam update are left out, so GFLOP/s is a lower bound. ± is half the interquartile range of the timed steps in % of the median. ratio: intentlab seq/s ÷ PyTorch seq/s (1 is as fast). params: intentlab's count (PyTorch's LSTM has 4H more per layer, a second bias; checked). allocs, MiB: Go heap allocations per step (runtime.MemStats). peak RSS: VmHWM of the process measuring that model alone (PyTorch's includes about 230 MiB for importing torch).\n")
+		b.WriteString("GFLOP/step: the forward pass's matrix products ×3 (backward ≈ 2 forward passes); element-wise work, embeddings and the Adam update are left out, so GFLOP/s is a lower bound. ± is half the interquartile range of the timed steps in % of the median. CPU: the CPU time the process used over the timed steps in % of their wall time × threads (well under 100%: the side did not get, or did not use, its threads; on a busy machine compare nothing). ratio: intentlab seq/s ÷ PyTorch seq/s (1 is as fast). params: intentlab's count (PyTorch's LSTM has 4H more per layer, a second bias; checked). allocs, MiB: Go heap allocations per step (runtime.MemStats). peak RSS: VmHWM of the process measuring that model alone (PyTorch's includes about 230 MiB for importing torch).\n")
 	}
 	for _, r := range rep.Rows {
 		if r.Go != nil && r.Go.Params != r.Arch.Params() {
@@ -100,8 +100,8 @@ func WriteTable(w io.Writer, rep *Report) error {
 func trainTable(rep *Report) table {
 	c := rep.Config
 	t := table{head: []string{"model", "params", "GFLOP/step",
-		"intentlab seq/s", "±", "GFLOP/s", "allocs/step", "MiB/step", "peak RSS MiB",
-		"PyTorch seq/s", "±", "GFLOP/s", "peak RSS MiB", "ratio"}}
+		"intentlab seq/s", "±", "CPU", "GFLOP/s", "allocs/step", "MiB/step", "peak RSS MiB",
+		"PyTorch seq/s", "±", "CPU", "GFLOP/s", "peak RSS MiB", "ratio"}}
 	for _, r := range rep.Rows {
 		flops := r.Arch.StepFLOPs(c.Batch, c.Length)
 		row := []string{r.Model, count(r.Arch.Params()), fmt.Sprintf("%.2f", flops/1e9)}
@@ -109,17 +109,17 @@ func trainTable(rep *Report) table {
 		if m := r.Go; m != nil {
 			s := Median(m.StepSeconds)
 			goRate = float64(c.Batch) / s
-			row = append(row, fmt.Sprintf("%.0f", goRate), pct(Spread(m.StepSeconds)), fmt.Sprintf("%.1f", flops/s/1e9),
+			row = append(row, fmt.Sprintf("%.0f", goRate), pct(Spread(m.StepSeconds)), cpuPct(m.CPUShare), fmt.Sprintf("%.1f", flops/s/1e9),
 				fmt.Sprintf("%.0f", m.AllocsPerStep), fmt.Sprintf("%.1f", m.BytesPerStep/(1<<20)), mib(m.PeakRSS))
 		} else {
-			row = append(row, failed(r.GoErr), "", "", "", "", "")
+			row = append(row, failed(r.GoErr), "", "", "", "", "", "")
 		}
 		if m := r.Torch; m != nil {
 			s := Median(m.StepSeconds)
 			torchRate = float64(c.Batch) / s
-			row = append(row, fmt.Sprintf("%.0f", torchRate), pct(Spread(m.StepSeconds)), fmt.Sprintf("%.1f", flops/s/1e9), mib(m.PeakRSS))
+			row = append(row, fmt.Sprintf("%.0f", torchRate), pct(Spread(m.StepSeconds)), cpuPct(m.CPUShare), fmt.Sprintf("%.1f", flops/s/1e9), mib(m.PeakRSS))
 		} else {
-			row = append(row, failed(r.TorchErr), "", "", "")
+			row = append(row, failed(r.TorchErr), "", "", "", "")
 		}
 		row = append(row, ratio(goRate/torchRate))
 		t.rows = append(t.rows, row)
@@ -159,6 +159,20 @@ func failed(err error) string {
 		return "error"
 	}
 	return "—"
+}
+
+func threads(n int) string {
+	if n == 1 {
+		return "1 thread"
+	}
+	return fmt.Sprintf("%d threads", n)
+}
+
+func cpuPct(p float64) string {
+	if p < 0 || math.IsNaN(p) {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", p)
 }
 
 func count(n int) string { return fmt.Sprintf("%d", n) }

@@ -188,7 +188,7 @@ def measure(torch, spec):
            "blas": "openblas" if "BLAS_INFO=open" in torch.__config__.show() else "",
            "threads": torch.get_num_threads(),
            "params": sum(p.numel() for p in model.parameters()),
-           "allocs_per_step": -1, "bytes_per_step": -1, "allocs_per_call": -1, "loss": 0.0}
+           "allocs_per_step": -1, "bytes_per_step": -1, "allocs_per_call": -1, "loss": 0.0, "cpu_share": -1}
 
     if job["mode"] == "train":
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -204,11 +204,14 @@ def measure(torch, spec):
         for _ in range(job["warmup"]):
             step()
         times = []
+        cpu0, wall0 = time.process_time(), time.perf_counter()
         for _ in range(job["steps"]):
             start = time.perf_counter()
             loss = step()
             times.append(time.perf_counter() - start)
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         out["step_seconds"] = times
+        out["cpu_share"] = 100 * cpu / (wall * torch.get_num_threads())
         out["loss"] = float(loss)
     else:
         model.eval()
