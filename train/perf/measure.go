@@ -171,7 +171,11 @@ func measureTrain(j Job, m *Measurement) error {
 }
 
 // saveRun trains the model for one epoch on synthetic sessions into the run directory j.Run, as
-// intentlab train does: the run that measureInference scores with.
+// intentlab train does: the run that measureInference scores with. The sessions are seen through the
+// default window of 20 events (padded to j.Length, or cut to it): with a window as long as the whole
+// session no add-to-cart is left unseen, every cart label is 0, and the fusion model's validation
+// ROC-AUC for that task is undefined. The work of scoring does not depend on the lengths: every
+// position of the batch is computed.
 func saveRun(ctx context.Context, j Job) error {
 	cfg, err := ModelConfig(j.Model)
 	if err != nil {
@@ -183,7 +187,7 @@ func saveRun(ctx context.Context, j Job) error {
 	}
 	exp := train.DefaultExperiment(j.Model)
 	exp.Data.Spec = "synth:" + strconv.Itoa(2*InferBatch)
-	exp.Data.Options.Synthetic = datasets.SyntheticConfig{Window: j.Length, Seed: 1}
+	exp.Data.Options.Synthetic = datasets.SyntheticConfig{Seed: 1}
 	exp.Model.Config = raw
 	exp.Train.Epochs, exp.Train.BatchSize, exp.Train.MaxLen, exp.Train.Seed = 1, min(j.Batch, 256), j.Length, 1
 	_, _, err = train.Start(ctx, exp, j.Run, false)

@@ -63,7 +63,7 @@ func WriteTable(w io.Writer, rep *Report) error {
 	}
 	var t table
 	if c.Inference {
-		fmt.Fprintf(&b, "Scoring with a saved run (%d events per session, float32, %s): one session per call, median of %d calls after %d warm-up; batches of %d, median of %d.\n",
+		fmt.Fprintf(&b, "Scoring with a saved run (sessions padded to %d events, float32, %s): one session per call, median of %d calls after %d warm-up; batches of %d, median of %d.\n",
 			c.Length, threads(c.Threads), c.Calls, c.Warmup, InferBatch, c.Steps)
 		t = inferenceTable(rep)
 	} else {
