@@ -44,6 +44,9 @@
 //     give the same page, byte for byte (the page has no timestamps).
 //   - Use p.Choose for sizes, so that -quick runs in well under 2 minutes on 2 cores (CI runs every
 //     notebook so; aim for 20–30 s).
+//   - A notebook that reads a data set that is not committed names it in Notebook.Needs and finds
+//     it with SharedFile. Without the file, a full run fails and leaves the committed page alone,
+//     and a quick run (what CI runs) writes a short page that says what is missing.
 //   - Add the notebook's line to notebooks/README.md, the index.
 //
 // Page methods do not return errors: the first error (a missing code marker, a figure that cannot be

@@ -22,7 +22,25 @@ type Notebook struct {
 	// Source holds the notebook's .go files (a //go:embed *.go variable), where Code finds its
 	// marked regions. Nil means Code has nothing to show and records an error.
 	Source fs.FS
+	// Needs lists the shared files the notebook reads, such as a data set that is not committed.
+	// When one is missing, a full run fails before it touches the output directory, so the
+	// committed page stays as it is, and a quick run writes a page that says which file is missing
+	// and where to get it (its note starts with NotRun) and succeeds without calling the notebook:
+	// CI runs every notebook in quick mode, on machines that may lack the data.
+	Needs []Need
 }
+
+// Need is a shared file a notebook reads.
+type Need struct {
+	// File is its slash-separated path under ../shared, as SharedFile takes it.
+	File string
+	// From says where a user gets it, in markdown (a sentence fragment: "the UCI repository").
+	From string
+}
+
+// NotRun starts the note of a quick-mode page whose notebook did not run because a shared file it
+// needs is missing; CI accepts such a page without figures.
+const NotRun = "> **Not run:**"
 
 // Settings are a run's flags.
 type Settings struct {
@@ -70,6 +88,14 @@ func Main(nb Notebook, run func(p *Page) error) {
 // Execute runs the notebook with the given settings and writes its page: Main without the command
 // line, for tests.
 func Execute(nb Notebook, s Settings, run func(p *Page) error) error {
+	for _, need := range nb.Needs {
+		if _, err := SharedFile(need.File); err != nil {
+			if !s.Quick {
+				return fmt.Errorf("%w; the page is left as it was", err)
+			}
+			return writeNotRun(nb, s, need, err)
+		}
+	}
 	p, err := New(nb, s)
 	if err != nil {
 		return err
@@ -77,6 +103,20 @@ func Execute(nb Notebook, s Settings, run func(p *Page) error) error {
 	if err := run(p); err != nil {
 		return err
 	}
+	return p.Write()
+}
+
+// writeNotRun writes the quick-mode page of a notebook that cannot run because the shared file it
+// needs is missing.
+func writeNotRun(nb Notebook, s Settings, need Need, missing error) error {
+	p, err := New(nb, s)
+	if err != nil {
+		return err
+	}
+	p.Textf("%s this notebook reads `%s` from the project's shared directory (`../shared` next to the "+
+		"repository root), and that file is absent here:\n\n```text\n%v\n```\n\nThe file is not committed. "+
+		"Get it from %s, put it there and run the notebook again. The page committed in the "+
+		"repository, `notebooks/%s/README.md`, shows a full run.", NotRun, need.File, missing, need.From, nb.Name)
 	return p.Write()
 }
 

@@ -169,3 +169,59 @@ func TestDOTWithoutGraphviz(t *testing.T) {
 		t.Errorf("page without Graphviz:\n%s", got)
 	}
 }
+
+func TestNeedsMissingSharedFile(t *testing.T) {
+	nb := Notebook{Name: "demo", Title: "A demo", Source: src, Needs: []Need{{File: "datasets/no-such-set/data.csv", From: "the [demo site](https://example.org)"}}}
+	ran := false
+	run := func(p *Page) error { ran = true; return nil }
+
+	// Quick mode: a page that says what is missing, and success; the notebook itself does not run.
+	dir := t.TempDir()
+	if err := Execute(nb, Settings{Quick: true, Out: dir, Stdout: io.Discard}, run); err != nil {
+		t.Fatalf("quick run without the shared file: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\n" + NotRun + " ", "`datasets/no-such-set/data.csv`", filepath.Join("no-such-set", "data.csv") + ": ", "Get it from the [demo site](https://example.org), put it", "notebooks/demo/README.md"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("quick page lacks %q:\n%s", want, b)
+		}
+	}
+
+	// Full mode: an error, and the directory's page and figures are left alone.
+	dir = t.TempDir()
+	fig := filepath.Join(dir, "figures", "kept.png")
+	if err := os.MkdirAll(filepath.Dir(fig), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{fig, filepath.Join(dir, "README.md")} {
+		if err := os.WriteFile(f, []byte("committed"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = Execute(nb, Settings{Out: dir, Stdout: io.Discard}, run)
+	if err == nil || !strings.Contains(err.Error(), "no-such-set") {
+		t.Errorf("full run without the shared file: error %v, want one naming the file", err)
+	}
+	for _, f := range []string{fig, filepath.Join(dir, "README.md")} {
+		if b, err := os.ReadFile(f); err != nil || string(b) != "committed" {
+			t.Errorf("%s after the failed full run: %q, %v", f, b, err)
+		}
+	}
+	if ran {
+		t.Error("the notebook ran without its shared file")
+	}
+
+	// A shared file that exists does not stop the notebook: page.go stands in for one (../shared
+	// may not exist in a test's checkout), reached from the shared directory by a relative path.
+	root, err := Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb.Needs = []Need{{File: "../" + filepath.Base(root) + "/notebooks/page/page.go"}}
+	if err := Execute(nb, Settings{Quick: true, Out: t.TempDir(), Stdout: io.Discard}, run); err != nil || !ran {
+		t.Errorf("with the shared file present: ran %v, error %v", ran, err)
+	}
+}
