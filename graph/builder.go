@@ -27,6 +27,7 @@ type Builder struct {
 	params     map[string]*gorgonia.Node
 	paramOrder []*gorgonia.Node
 	inputs     map[string]*gorgonia.Node
+	probes     []*gorgonia.Node
 	noise      []noise
 	names      map[string]bool
 }
@@ -107,6 +108,19 @@ func (b *Builder) input(name string, dt tensor.Dtype, shape []int) (*gorgonia.No
 	val := tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
 	n := gorgonia.NewTensor(b.G, dt, len(shape), gorgonia.WithShape(shape...), gorgonia.WithName(name), gorgonia.WithValue(val))
 	b.inputs[name] = n
+	return n, nil
+}
+
+// Probe declares a float input that is zero and stays zero, whose gradient a Program compiled with a
+// loss computes at every run (Program.ProbeGrad): add it to an intermediate value v of the same shape,
+// v + probe, and the gradient of the loss with respect to the probe is the gradient with respect to v.
+// Notebooks read, this way, how the loss depends on each step's input of a recurrent network.
+func (b *Builder) Probe(name string, shape ...int) (*gorgonia.Node, error) {
+	n, err := b.input(name, b.Store.dtype, shape)
+	if err != nil {
+		return nil, err
+	}
+	b.probes = append(b.probes, n)
 	return n, nil
 }
 

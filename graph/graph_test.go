@@ -16,6 +16,11 @@ func newTestStore(dt tensor.Dtype) *Store { return NewStore(dt, rand.New(rand.Ne
 
 // buildAffine builds loss = Σ_ij c_ij · σ(x·W + b)_ij on a store holding W (3,2) and b (2).
 func buildAffine(t *testing.T, s *Store, batch int) (*Builder, *gorgonia.Node, *gorgonia.Node) {
+	return affineGraph(t, s, batch, false)
+}
+
+// affineGraph is buildAffine, with probe a zero probe "probe.x" added to x: σ((x + probe)·W + b).
+func affineGraph(t *testing.T, s *Store, batch int, probe bool) (*Builder, *gorgonia.Node, *gorgonia.Node) {
 	t.Helper()
 	b := NewBuilder(s, BuilderConfig{})
 	x, err := b.Input("x", batch, 3)
@@ -25,6 +30,13 @@ func buildAffine(t *testing.T, s *Store, batch int) (*Builder, *gorgonia.Node, *
 	c, err := b.Input("c", batch, 2)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if probe {
+		p, err := b.Probe("probe.x", batch, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x = gorgonia.Must(gorgonia.Add(x, p)) // (B, 3)
 	}
 	w, _ := b.Param("w")
 	bias, _ := b.Param("b")

@@ -20,6 +20,7 @@ type Program struct {
 	b       *Builder
 	vm      gorgonia.VM
 	params  []*gorgonia.Node
+	probes  []*gorgonia.Node // Builder.Probe inputs, differentiated like the parameters
 	loss    *keepOp
 	outputs []*keepOp
 	closed  bool
@@ -41,12 +42,12 @@ func Compile(b *Builder, loss *gorgonia.Node, outputs ...*gorgonia.Node) (p *Pro
 		if !loss.IsScalar() {
 			return nil, fmt.Errorf("graph: compile: loss must be a scalar, has shape %v", loss.Shape())
 		}
-		p.params = b.Params()
-		if len(p.params) > 0 {
-			if _, err := gorgonia.Grad(loss, p.params...); err != nil {
+		p.params, p.probes = b.Params(), b.probes
+		if wrt := append(b.Params(), b.probes...); len(wrt) > 0 {
+			if _, err := gorgonia.Grad(loss, wrt...); err != nil {
 				return nil, fmt.Errorf("graph: compile: gradients: %w", err)
 			}
-			opts = append(opts, gorgonia.BindDualValues(p.params...))
+			opts = append(opts, gorgonia.BindDualValues(wrt...))
 		}
 		if p.loss, err = keep(loss); err != nil {
 			return nil, err
@@ -115,7 +116,7 @@ func (p *Program) Run() (err error) {
 			return err
 		}
 	}
-	for _, n := range p.params {
+	for _, n := range append(p.params, p.probes...) {
 		if g, err := n.Grad(); err == nil && g != nil {
 			if t, ok := g.(tensor.Tensor); ok {
 				t.Zero()
@@ -157,6 +158,27 @@ func (p *Program) Grad(name string) (tensor.Tensor, error) {
 		return nil, fmt.Errorf("graph: gradient of %q is a %T, not a tensor", name, g)
 	}
 	return t, nil
+}
+
+// ProbeGrad returns the gradient of the loss with respect to the named probe (Builder.Probe) from the
+// last run, as float64 in row-major order; the slice is the caller's. It is an error when the program
+// has no loss or no such probe.
+func (p *Program) ProbeGrad(name string) ([]float64, error) {
+	for _, n := range p.probes {
+		if n.Name() != name {
+			continue
+		}
+		g, err := n.Grad()
+		if err != nil {
+			return nil, fmt.Errorf("graph: no gradient for probe %q: %w", name, err)
+		}
+		t, ok := g.(tensor.Tensor)
+		if !ok {
+			return nil, fmt.Errorf("graph: gradient of probe %q is a %T, not a tensor", name, g)
+		}
+		return Float64s(t), nil
+	}
+	return nil, fmt.Errorf("graph: no probe %q in a program with a loss", name)
 }
 
 // GradNorm is the global L2 norm of all parameter gradients of the last run.

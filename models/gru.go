@@ -23,7 +23,7 @@ type GRUConfig RecurrentConfig
 // gru.stack.l<l>.{w,u,bi,bh}, gru.static.*, gru.head.*.
 type GRU struct{ recurrentModel }
 
-var _ Model = (*GRU)(nil)
+var _ StepModel = (*GRU)(nil)
 
 func init() {
 	Register(Entry{

@@ -1,8 +1,11 @@
 package models
 
 import (
+	"fmt"
+
 	"github.com/intentlab/intentlab/datasets"
 	"github.com/intentlab/intentlab/graph"
+	"github.com/intentlab/intentlab/layers"
 )
 
 // LSTMConfig configures the LSTM model; see RecurrentConfig for the fields. The registered defaults
@@ -24,7 +27,7 @@ type LSTMConfig RecurrentConfig
 // Parameters: lstm.events.*, lstm.stack.l<l>.{w,u,b}, lstm.static.*, lstm.head.*.
 type LSTM struct{ recurrentModel }
 
-var _ Model = (*LSTM)(nil)
+var _ StepModel = (*LSTM)(nil)
 
 func init() {
 	Register(Entry{
@@ -52,4 +55,16 @@ func NewLSTM(store *graph.Store, s *datasets.Schema, cfg LSTMConfig) (*LSTM, err
 		return nil, err
 	}
 	return &LSTM{m}, nil
+}
+
+// Trace reads one session through the model's LSTM stack step by step, from its step inputs x
+// ([T][D], the real steps of StepInputs for that session): every gate and state of every layer, in
+// plain Go from the weights in the store (layers.LSTM.Trace). The top layer's last H is the encoding
+// the head reads.
+func (m *LSTM) Trace(x [][]float64) (*layers.LSTMTrace, error) {
+	stack, ok := m.enc.stack.(*layers.LSTM)
+	if !ok {
+		return nil, fmt.Errorf("lstm: the stack is a %T, not a layers.LSTM", m.enc.stack) // a programming error
+	}
+	return stack.Trace(m.store, x)
 }

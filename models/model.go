@@ -21,6 +21,17 @@ type Model interface {
 	Forward(b *graph.Builder, in *Inputs) (*Outputs, error)
 }
 
+// StepModel is a sequence model whose forward pass splits at its per-step input vectors, Forward =
+// ForwardSteps(StepInputs): the lstm and gru models. Reading the model between the two (the gradient
+// of the loss with respect to each step's input, train.StepGradients) needs no other hook.
+type StepModel interface {
+	Model
+	// StepInputs adds the vectors x (B, T, D) that the model's recurrence reads, 0 at padding.
+	StepInputs(b *graph.Builder, in *Inputs) (*gorgonia.Node, error)
+	// ForwardSteps adds the rest of the model on x (B, T, D) and returns its predictions.
+	ForwardSteps(b *graph.Builder, in *Inputs, x *gorgonia.Node) (*Outputs, error)
+}
+
 // Needs says which parts of a session a model reads.
 type Needs struct {
 	Sequence bool // the events: ids, dwell, price and mask, (B, T)

@@ -112,6 +112,16 @@ func (e *recurrentEncoder) needsStatic() bool { return e.static != nil }
 
 // Forward returns the encoding q (B, H) of the sequences of in.
 func (e *recurrentEncoder) Forward(b *graph.Builder, in *Inputs) (*gorgonia.Node, error) {
+	x, err := e.stepInputs(b, in) // (B, T, D)
+	if err != nil {
+		return nil, err
+	}
+	return e.stack.Forward(b, x, in.Mask) // (B, H)
+}
+
+// stepInputs returns the stack's input x (B, T, D): the event vectors, with StaticEachStep followed by
+// the static vector.
+func (e *recurrentEncoder) stepInputs(b *graph.Builder, in *Inputs) (*gorgonia.Node, error) {
 	x, err := e.events.Forward(b, in) // (B, T, E)
 	if err != nil {
 		return nil, err
@@ -129,7 +139,7 @@ func (e *recurrentEncoder) Forward(b *graph.Builder, in *Inputs) (*gorgonia.Node
 			return nil, err
 		}
 	}
-	return e.stack.Forward(b, x, in.Mask) // (B, H)
+	return x, nil
 }
 
 // recurrentModel is the classifier shared by the lstm and gru models:
@@ -189,17 +199,38 @@ func repeatSteps(s *gorgonia.Node, batch, steps, dim int) (*gorgonia.Node, error
 	return gorgonia.Concat(1, copies...) // (B, T, S)
 }
 
-// Forward adds z = Head([Encoder(events); Static(s)]) and P(purchase) = σ(z).
+// Forward adds z = Head([Encoder(events); Static(s)]) and P(purchase) = σ(z): ForwardSteps of
+// StepInputs.
 func (m *recurrentModel) Forward(b *graph.Builder, in *Inputs) (*Outputs, error) {
-	q, err := m.enc.Forward(b, in) // (B, H)
+	x, err := m.StepInputs(b, in) // (B, T, D)
+	if err != nil {
+		return nil, err
+	}
+	return m.ForwardSteps(b, in, x)
+}
+
+// StepInputs adds the recurrent stack's input x (B, T, D) to b's graph: the event vectors (with
+// StaticEachStep followed by the static vector), 0 at padding.
+func (m *recurrentModel) StepInputs(b *graph.Builder, in *Inputs) (*gorgonia.Node, error) {
+	x, err := m.enc.stepInputs(b, in) // (B, T, D)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", m.name, err)
 	}
-	x, err := withStatic(b, in, m.static, q) // (B, H + S)
+	return x, nil
+}
+
+// ForwardSteps runs the rest of the model on step inputs x (B, T, D) in place of StepInputs: the
+// stack, the static vector and the head.
+func (m *recurrentModel) ForwardSteps(b *graph.Builder, in *Inputs, x *gorgonia.Node) (*Outputs, error) {
+	q, err := m.enc.stack.Forward(b, x, in.Mask) // (B, H)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", m.name, err)
 	}
-	z, err := m.head.Forward(b, x) // (B)
+	qs, err := withStatic(b, in, m.static, q) // (B, H + S)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.name, err)
+	}
+	z, err := m.head.Forward(b, qs) // (B)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", m.name, err)
 	}

@@ -31,12 +31,19 @@ type Inspection struct {
 // keeping maxLen events of each, and returns its probabilities and every value the model exposes in
 // Outputs.Internals. It compiles a graph for exactly len(d.Sessions) sessions: use it on a few.
 func Inspect(m models.Model, schema *datasets.Schema, d *datasets.Dataset, maxLen int) (*Inspection, error) {
-	n := len(d.Sessions)
-	if n == 0 {
-		return nil, fmt.Errorf("inspect: no sessions")
+	batch, err := oneBatch(d, maxLen)
+	if err != nil {
+		return nil, fmt.Errorf("inspect: %w", err)
 	}
+	return InspectBatch(m, schema, batch)
+}
+
+// InspectBatch is Inspect on a batch as fed to the graph, which the caller may have altered: a mask
+// of all ones, for instance, shows what a model computes when it is not told where the padding is.
+func InspectBatch(m models.Model, schema *datasets.Schema, batch *datasets.Batch) (*Inspection, error) {
+	n := batch.Size
 	b := graph.NewBuilder(m.Store(), graph.BuilderConfig{})
-	in, err := models.NewInputs(b, schema, m.Needs(), n, maxLen)
+	in, err := models.NewInputs(b, schema, m.Needs(), n, batch.MaxLen)
 	if err != nil {
 		return nil, fmt.Errorf("inspect: %w", err)
 	}
@@ -58,20 +65,12 @@ func Inspect(m models.Model, schema *datasets.Schema, d *datasets.Dataset, maxLe
 		return nil, fmt.Errorf("inspect: %w", err)
 	}
 	defer prog.Close()
-	bt, err := datasets.NewBatcher(d, datasets.BatcherConfig{BatchSize: n, MaxLen: maxLen})
-	if err != nil {
-		return nil, fmt.Errorf("inspect: %w", err)
-	}
-	batch, _ := bt.Next()
-	if err := in.Feed(prog, batch); err != nil {
-		return nil, fmt.Errorf("inspect: %w", err)
-	}
-	if err := prog.Run(); err != nil {
+	if err := runBatch(prog, in, batch); err != nil {
 		return nil, fmt.Errorf("inspect: %w", err)
 	}
 	ins := &Inspection{Tasks: out.Tasks, Internals: map[string]Internal{}, Batch: batch}
 	for k := range out.Probs {
-		ins.Probs = append(ins.Probs, slices.Clone(prog.Output(k)[:n]))
+		ins.Probs = append(ins.Probs, slices.Clone(prog.Output(k)[:batch.Rows]))
 	}
 	for j, name := range names {
 		ins.Internals[name] = Internal{Shape: shapeOf(out.Internals[name]), Values: slices.Clone(prog.Output(len(out.Probs) + j))}
