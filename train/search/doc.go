@@ -5,6 +5,12 @@
 // SQLite file, written as trials happen, so that a killed search resumes without losing a finished
 // trial.
 //
+// Reproducibility: a trial's parameters and training seed depend only on the study's seed and on the
+// trials that finished before it was proposed. With one worker that order is fixed, so the same
+// command gives the same study; with several workers, which trial finishes first depends on the
+// machine, so random and grid studies still propose the same trials but TPE's proposals (and ASHA's
+// decisions) may differ from run to run.
+//
 // The ideas follow Optuna (Akiba et al., 2019), Hyperopt's TPE (Bergstra et al., 2011) and ASHA
 // (Li et al., 2020); the code is intentlab's own.
 package search
