@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/gonum/floats"
 
 	"github.com/intentlab/intentlab/datasets"
+	"github.com/intentlab/intentlab/notebooks/internal/sessions"
 	"github.com/intentlab/intentlab/notebooks/page"
 	"github.com/intentlab/intentlab/plots"
 	"github.com/intentlab/intentlab/train"
@@ -95,20 +96,17 @@ func run(p *page.Page) error {
 		res.Epochs, res.BestEpoch, res.Tasks[0].Test.ROCAUC, oracleAUC)
 
 	p.Section("Two sessions, head by head")
-	stream, err := datasets.NewSyntheticStream(cfg)
+	sc := &split.Test.Schema // names the event types
+	buyer, nonBuyer, err := sessions.ConfidentPair(split.Test, res.Test[0], sessions.Readable{MinEvents: 6, MaxEvents: 12, Must: sc.EventTypeID("add_to_cart")})
 	if err != nil {
 		return err
 	}
-	proc := stream.Process()
-	picked, err := pickSessions(split.Test, res.Test[0], proc)
-	if err != nil {
-		return err
-	}
+	picked := []int{buyer, nonBuyer}
 	p.Text(`
 		train.Inspect runs the evaluation graph on a few sessions and copies out every value the
 		model exposes: here the attention weights of the block, (sessions · heads, T, T), and the
 		pooling weights, (sessions, T). We take the buyer and the non-buyer of 6 to 12 events, with
-		an add-to-cart, that the model is surest of (pickSessions in the source).`)
+		an add-to-cart, that the model is surest of (sessions.ConfidentPair, in notebooks/internal).`)
 	// page:begin inspect
 	maxLen := train.DefaultMaxLen(prep.Data.Train)
 	two := prep.Data.Test.Subset(picked) // preprocessed, as the model sees them
@@ -132,7 +130,7 @@ func run(p *page.Page) error {
 		}
 		z, rows = append(z, pool.Values[k*maxLen:k*maxLen+n]), append(rows, "pooling")
 		fig, err := plots.Heatmap(plots.HeatmapConfig{Title: fmt.Sprintf("Attention each event receives, the %s (session %s)", name, s.ID),
-			X: "event attended to (key)", Y: "", Scale: "mean weight over queries"}, z, rows, eventLabels(s, proc))
+			X: "event attended to (key)", Y: "", Scale: "mean weight over queries"}, z, rows, sc.EventLabels(s.Events))
 		if err != nil {
 			return err
 		}
@@ -149,7 +147,7 @@ func run(p *page.Page) error {
 		so the first event can look at the last.`)
 	for h := range heads {
 		n := len(raw.Sessions[0].Events)
-		labels := eventLabels(&raw.Sessions[0], proc)
+		labels := sc.EventLabels(raw.Sessions[0].Events)
 		fig, err := plots.Attention(fmt.Sprintf("Head %d, the buyer (session %s)", h+1, raw.Sessions[0].ID), headMap(att, heads, 0, h, n, n), labels, labels)
 		if err != nil {
 			return err
@@ -169,7 +167,7 @@ func run(p *page.Page) error {
 	if err != nil {
 		return err
 	}
-	st := headStats(all.Internals["attention.block0"], some, heads, len(proc.EventTypes))
+	st := headStats(all.Internals["attention.block0"], some, heads, len(sc.EventTypes))
 	// page:end heads
 	p.Code("heads")
 	rows := append(slices.Clone(st.typeShare), st.uniformType)
@@ -178,7 +176,7 @@ func run(p *page.Page) error {
 		labels = append(labels, fmt.Sprintf("head %d", h+1))
 	}
 	fig, err := plots.Heatmap(plots.HeatmapConfig{Title: fmt.Sprintf("Attention by event type (%d test sessions)", len(some.Sessions)),
-		X: "event type of the key", Y: "", Scale: "share of attention"}, rows, append(slices.Clone(labels), "uniform"), shortTypes(proc))
+		X: "event type of the key", Y: "", Scale: "share of attention"}, rows, append(slices.Clone(labels), "uniform"), sc.EventTypes)
 	if err != nil {
 		return err
 	}
@@ -229,7 +227,7 @@ func run(p *page.Page) error {
 	// page:end mask
 	p.Code("mask")
 	n := len(raw.Sessions[0].Events)
-	keys := eventLabels(&raw.Sessions[0], proc)
+	keys := sc.EventLabels(raw.Sessions[0].Events)
 	for t := n; t < maxLen; t++ {
 		keys = append(keys, "pad")
 	}
@@ -319,27 +317,6 @@ func run(p *page.Page) error {
 		"ignores them, and a test checks that a session scores the same however much it is padded.",
 		maskedAUC, res.Tasks[0].Test.ROCAUC, openAUC, shift[0].sum/shift[0].n, shift[1].sum/shift[1].n)
 	return nil
-}
-
-// pickSessions returns the indices in test of the buyer the model scores highest and the non-buyer it
-// scores lowest among the sessions of 6 to 12 events, ending inside the window, with an add-to-cart.
-func pickSessions(test *datasets.Dataset, scores []float64, proc datasets.SyntheticProcess) ([]int, error) {
-	cart := slices.Index(proc.EventTypes, "add_to_cart") + 2 // encoded ids start at 2
-	picked := []int{-1, -1}
-	for i, s := range test.Sessions {
-		if len(s.Events) < 6 || len(s.Events) > 12 || s.Numeric[1] == 1 ||
-			!slices.ContainsFunc(s.Events, func(e datasets.Event) bool { return e.Type == cart }) {
-			continue
-		}
-		switch k := 1 - int(s.Labels[0]); {
-		case picked[k] < 0, k == 0 && scores[i] > scores[picked[0]], k == 1 && scores[i] < scores[picked[1]]:
-			picked[k] = i
-		}
-	}
-	if picked[0] < 0 || picked[1] < 0 {
-		return nil, fmt.Errorf("no buyer and non-buyer of 6 to 12 events with a cart among %d test sessions", len(test.Sessions))
-	}
-	return picked, nil
 }
 
 // headMap is head h's weights for session k of an attention internal (sessions·heads, T, T) of a
@@ -434,27 +411,6 @@ func headStats(att train.Internal, d *datasets.Dataset, heads, types int) stats 
 	st.uniformPos /= queries
 	st.uniformPrev /= prevQueries
 	return st
-}
-
-// eventLabels names each event of a raw session by its position and type, e.g. "3:cart".
-func eventLabels(s *datasets.Session, proc datasets.SyntheticProcess) []string {
-	out := make([]string, len(s.Events))
-	for t, e := range s.Events {
-		out[t] = fmt.Sprintf("%d:%s", t+1, short[proc.EventTypes[e.Type-2]])
-	}
-	return out
-}
-
-// short names the event types in figure labels.
-var short = map[string]string{"page_view": "view", "search": "search", "product_view": "product",
-	"add_to_cart": "cart", "remove_from_cart": "remove", "checkout": "checkout"}
-
-func shortTypes(proc datasets.SyntheticProcess) []string {
-	out := []string{}
-	for _, t := range proc.EventTypes {
-		out = append(out, short[t])
-	}
-	return out
 }
 
 // endLabels labels the by-position columns: "last", "1", …, then "6+".

@@ -21,6 +21,7 @@ import (
 	"github.com/intentlab/intentlab/graph"
 	"github.com/intentlab/intentlab/layers"
 	"github.com/intentlab/intentlab/models"
+	"github.com/intentlab/intentlab/notebooks/internal/sessions"
 	"github.com/intentlab/intentlab/notebooks/page"
 	"github.com/intentlab/intentlab/plots"
 	"github.com/intentlab/intentlab/train"
@@ -101,7 +102,7 @@ func run(p *page.Page) error {
 	p.Section("Two sessions, read step by step")
 	p.Text(`
 		We take two test sessions of 6 to 12 events that contain an add-to-cart: the buyer the model
-		is surest of and the non-buyer it is surest of (pickSessions in the source says exactly how). train.TraceLSTM runs them through the model's own graph up to
+		is surest of and the non-buyer it is surest of (sessions.ConfidentPair, in notebooks/internal, says exactly how). train.TraceLSTM runs them through the model's own graph up to
 		the LSTM's input, then recomputes every gate and state of both layers in plain Go from the
 		trained weights (a test checks that this agrees with the graph). train.PrefixScores asks the
 		model for P(purchase) after each event, as if the session had ended there.`)
@@ -109,12 +110,13 @@ func run(p *page.Page) error {
 	if err != nil {
 		return err
 	}
-	proc := stream.Process()
-	picked, err := pickSessions(split.Test, res.Test[0], slices.Index(proc.EventTypes, "add_to_cart")+2) // encoded ids start at 2
+	sc := &split.Test.Schema // names the event types
+	buyer, nonBuyer, err := sessions.ConfidentPair(split.Test, res.Test[0], sessions.Readable{MinEvents: 6, MaxEvents: 12, Must: sc.EventTypeID("add_to_cart")})
 
 	if err != nil {
 		return err
 	}
+	picked := []int{buyer, nonBuyer}
 	// page:begin read
 	two := prep.Data.Test.Subset(picked) // preprocessed, as the model sees them
 	maxLen := train.DefaultMaxLen(prep.Data.Train)
@@ -143,7 +145,7 @@ func run(p *page.Page) error {
 		tr := traces[k].Layers[top]
 		rows := [][]string{}
 		for t, e := range s.Events {
-			rows = append(rows, []string{fmt.Sprint(t + 1), proc.EventTypes[e.Type-2], fmt.Sprintf("%.0f", e.Dwell),
+			rows = append(rows, []string{fmt.Sprint(t + 1), sc.EventTypeName(e.Type), fmt.Sprintf("%.0f", e.Dwell),
 				f2(floats.Sum(tr.I[t]) / float64(len(tr.I[t]))), f2(floats.Sum(tr.F[t]) / float64(len(tr.F[t]))),
 				f2(tr.C[t][unit]), f3(prefix[k][t]), f3(oracles[k][t])})
 		}
@@ -174,7 +176,7 @@ func run(p *page.Page) error {
 		regret.`)
 
 	for k, name := range names {
-		fig, err := gateMap(traces[k], &raw.Sessions[k], proc, name)
+		fig, err := gateMap(traces[k], &raw.Sessions[k], sc, name)
 		if err != nil {
 			return err
 		}
@@ -183,11 +185,11 @@ func run(p *page.Page) error {
 	for k, name := range names {
 		tr, evs := traces[k].Layers[top], raw.Sessions[k].Events
 		at := slices.IndexFunc(evs, func(e datasets.Event) bool {
-			return proc.EventTypes[e.Type-2] == "add_to_cart" || proc.EventTypes[e.Type-2] == "checkout"
+			return sc.EventTypeName(e.Type) == "add_to_cart" || sc.EventTypeName(e.Type) == "checkout"
 		})
 		p.Textf("The %s's first buying event is event %d (%s). There the top layer's mean forget gate is %.2f, "+
 			"against %.2f on the events before it; its mean input gate is %.2f before it, %.2f at it and %.2f on the events after it.",
-			name, at+1, proc.EventTypes[evs[at].Type-2], meanGate(tr.F, at, at+1), meanGate(tr.F, 0, at),
+			name, at+1, sc.EventTypeName(evs[at].Type), meanGate(tr.F, at, at+1), meanGate(tr.F, 0, at),
 			meanGate(tr.I, 0, at), meanGate(tr.I, at, at+1), meanGate(tr.I, at+1, len(evs)))
 	}
 	p.Text(`
@@ -198,7 +200,7 @@ func run(p *page.Page) error {
 		and writes the new event in (i ⊙ g), as the cell state below shows. The averages hide that
 		units specialise, so here is the top layer unit by unit:`)
 	for _, g := range []struct{ name, title string }{{"input", "Input gate i"}, {"forget", "Forget gate f"}} {
-		fig, err := unitMap(traces, raw, proc, top, g.name, g.title)
+		fig, err := unitMap(traces, raw, top, g.name, g.title)
 		if err != nil {
 			return err
 		}
@@ -312,27 +314,6 @@ func run(p *page.Page) error {
 	return nil
 }
 
-// pickSessions returns the indices in test of the buyer the model scores highest and the non-buyer it
-// scores lowest among the sessions with 6 to 12 events, ending inside the window, with an add-to-cart
-// (event type id cart) among them.
-func pickSessions(test *datasets.Dataset, scores []float64, cart int) ([]int, error) {
-	picked := []int{-1, -1}
-	for i, s := range test.Sessions {
-		if len(s.Events) < 6 || len(s.Events) > 12 || s.Numeric[1] == 1 ||
-			!slices.ContainsFunc(s.Events, func(e datasets.Event) bool { return e.Type == cart }) {
-			continue
-		}
-		switch k := 1 - int(s.Labels[0]); {
-		case picked[k] < 0, k == 0 && scores[i] > scores[picked[0]], k == 1 && scores[i] < scores[picked[1]]:
-			picked[k] = i
-		}
-	}
-	if picked[0] < 0 || picked[1] < 0 {
-		return nil, fmt.Errorf("no buyer and non-buyer of 6 to 12 events with a cart among %d test sessions", len(test.Sessions))
-	}
-	return picked, nil
-}
-
 // prefixOracle is the oracle's P(purchase) for each prefix of a raw session, as if it had ended there.
 func prefixOracle(stream *datasets.SyntheticStream, s *datasets.Session) ([]float64, error) {
 	out := make([]float64, len(s.Events))
@@ -351,7 +332,7 @@ func prefixOracle(stream *datasets.SyntheticStream, s *datasets.Session) ([]floa
 }
 
 // gateMap draws the mean of each gate of each layer after each event of a session.
-func gateMap(tr *layers.LSTMTrace, s *datasets.Session, proc datasets.SyntheticProcess, name string) (*plots.Figure, error) {
+func gateMap(tr *layers.LSTMTrace, s *datasets.Session, sc *datasets.Schema, name string) (*plots.Figure, error) {
 	var z [][]float64
 	var rows []string
 	for l, lt := range tr.Layers {
@@ -367,12 +348,12 @@ func gateMap(tr *layers.LSTMTrace, s *datasets.Session, proc datasets.SyntheticP
 		}
 	}
 	return plots.Heatmap(plots.HeatmapConfig{Title: "Mean gate activation, the " + name + " (session " + s.ID + ")",
-		X: "event", Y: "gate", Scale: "mean over units"}, z, rows, eventLabels(s, proc))
+		X: "event", Y: "gate", Scale: "mean over units"}, z, rows, sc.EventLabels(s.Events))
 }
 
 // unitMap draws one gate ("input" or "forget") of layer l unit by unit, the two sessions side by side
 // with a blank column between.
-func unitMap(traces []*layers.LSTMTrace, raw *datasets.Dataset, proc datasets.SyntheticProcess, l int, gate, title string) (*plots.Figure, error) {
+func unitMap(traces []*layers.LSTMTrace, raw *datasets.Dataset, l int, gate, title string) (*plots.Figure, error) {
 	var z [][]float64
 	var cols []string
 	for k, tr := range traces {
@@ -393,7 +374,7 @@ func unitMap(traces []*layers.LSTMTrace, raw *datasets.Dataset, proc datasets.Sy
 			for j := range z {
 				z[j] = append(z[j], u[j])
 			}
-			cols = append(cols, eventLabels(&raw.Sessions[k], proc)[t])
+			cols = append(cols, raw.Schema.EventLabels(raw.Sessions[k].Events)[t])
 		}
 	}
 	rows := make([]string, len(z))
@@ -403,19 +384,6 @@ func unitMap(traces []*layers.LSTMTrace, raw *datasets.Dataset, proc datasets.Sy
 	return plots.Heatmap(plots.HeatmapConfig{Title: fmt.Sprintf("%s, layer %d: the buyer | the non-buyer", title, l+1),
 		X: "event", Y: "unit", Scale: gate + " gate"}, z, rows, cols)
 }
-
-// eventLabels names each event of a raw session by its position and type, e.g. "3:add_to_cart".
-func eventLabels(s *datasets.Session, proc datasets.SyntheticProcess) []string {
-	out := make([]string, len(s.Events))
-	for t, e := range s.Events {
-		out[t] = fmt.Sprintf("%d:%s", t+1, short[proc.EventTypes[e.Type-2]])
-	}
-	return out
-}
-
-// short names the event types in figure labels.
-var short = map[string]string{"page_view": "view", "search": "search", "product_view": "product",
-	"add_to_cart": "cart", "remove_from_cart": "remove", "checkout": "checkout"}
 
 // meanLogNorm is the mean over sessions of log10 ‖grads[i][t]‖ at each position t.
 func meanLogNorm(label string, grads [][][]float64) plots.Series {
