@@ -2,7 +2,6 @@ package layers
 
 import (
 	"fmt"
-	"math"
 
 	"gorgonia.org/gorgonia"
 
@@ -25,8 +24,9 @@ type AttentionConfig struct {
 //	A_h = softmax(S_h) over the keys;  C_h = Drop(A_h)·V_h       (B, H, T, d)
 //	y = concat_h(C_h)·Wo + bo                                    (B, T, D)
 //
-// With Causal, keys j > i get the −1e9 too. The masked softmax is one fused op with a hand-written
-// gradient (attention_softmax.go). Padded keys get exactly zero weight: exp(−1e9 − row max) underflows
+// With Causal, keys j > i get the −1e9 too. Between the projections, two fused ops with hand-written
+// gradients (attention_fused.go) compute A from Q and K, and C from A and V, reading the heads where the
+// projections put them. Padded keys get exactly zero weight: exp(−1e9 − row max) underflows
 // to 0 in float32 and float64, so a padded sequence computes bit for bit what the unpadded one does.
 // Queries at padded positions attend to the real keys as any query does; their outputs are finite but
 // meaningless, and downstream pooling masks them. A sequence with no real event at all gets finite,
@@ -73,44 +73,27 @@ func (a *MultiHeadAttention) Forward(b *graph.Builder, x, mask *gorgonia.Node) (
 	if err := checkSequence(name, b, x, mask, a.Cfg.Dim); err != nil {
 		return nil, nil, err
 	}
-	return a.forwardFlat(b, x, mask, x.Shape()[0], x.Shape()[1]) // (B, T, D), (B·H, T, T)
+	return a.forwardFlat(b, x, mask) // (B, T, D), (B·H, T, T)
 }
 
 // forwardFlat is Forward on flat, the sequence x (B, T, D) already checked, or the same flattened to
 // (B·T, D); y has flat's shape. Every op on the way reads either layout, so no reshape copies.
-func (a *MultiHeadAttention) forwardFlat(b *graph.Builder, flat, mask *gorgonia.Node, bs, t int) (y, weights *gorgonia.Node, err error) {
+func (a *MultiHeadAttention) forwardFlat(b *graph.Builder, flat, mask *gorgonia.Node) (y, weights *gorgonia.Node, err error) {
 	wrap := func(err error) error { return fmt.Errorf("attention %q: %w", a.Name, err) }
-	d, h := a.Cfg.Dim, a.Cfg.Heads
-	var heads [3]*gorgonia.Node
-	for i, proj := range []*Dense{a.q, a.k, a.v} {
-		p, err := proj.Forward(b, flat) // (B·T, D) or (B, T, D)
-		if err != nil {
-			return nil, nil, wrap(err)
-		}
-		scale := 1.0
-		if i == 0 {
-			scale = 1 / math.Sqrt(float64(d/h)) // Q/√d, as PyTorch scales it
-		}
-		if heads[i], err = splitHeads(p, bs, t, h, scale); err != nil { // (B·H, T, d)
+	var proj [3]*gorgonia.Node
+	for i, p := range []*Dense{a.q, a.k, a.v} {
+		if proj[i], err = p.Forward(b, flat); err != nil { // (B·T, D) or (B, T, D)
 			return nil, nil, wrap(err)
 		}
 	}
-	scores, err := batchedMatMul(heads[0], heads[1], false, true) // (B·H, T, T)
+	if weights, err = attnProbs(proj[0], proj[1], mask, a.Cfg.Heads, a.Cfg.Causal); err != nil { // (B·H, T, T)
+		return nil, nil, wrap(err)
+	}
+	drop, err := a.drop.Mask(b, weights.Shape()) // (B·H, T, T), or nil: no dropout
 	if err != nil {
 		return nil, nil, wrap(err)
 	}
-	if weights, err = maskedSoftmax(scores, mask, h, a.Cfg.Causal); err != nil { // (B·H, T, T)
-		return nil, nil, wrap(err)
-	}
-	dropped, err := a.drop.Forward(b, weights) // (B·H, T, T)
-	if err != nil {
-		return nil, nil, wrap(err)
-	}
-	ctx, err := batchedMatMul(dropped, heads[2], false, false) // (B·H, T, d)
-	if err != nil {
-		return nil, nil, wrap(err)
-	}
-	merged, err := mergeHeads(ctx, bs, t, h, 1, flat.Dims() == 3) // flat's shape
+	merged, err := attnContext(weights, proj[2], mask, drop, a.Cfg.Heads) // flat's shape
 	if err != nil {
 		return nil, nil, wrap(err)
 	}

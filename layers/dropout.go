@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/intentlab/intentlab/graph"
 )
@@ -34,8 +35,23 @@ func (d *Dropout) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, e
 	if x == nil {
 		return nil, fmt.Errorf("dropout %q: input is nil", d.Name)
 	}
+	mask, err := d.Mask(b, x.Shape())
+	if mask == nil || err != nil {
+		return x, err
+	}
+	y, err := maskMul(x, mask) // same shape as x
+	if err != nil {
+		return nil, fmt.Errorf("dropout %q: %w", d.Name, err)
+	}
+	return y, nil
+}
+
+// Mask returns the multiplier of a tensor of the given shape in a training graph: a noise input
+// holding 0 with probability Rate and 1/(1−Rate) otherwise. In an evaluation graph or at rate 0 it
+// returns nil (keep everything). Ops that fuse dropout into their own work take it as an input.
+func (d *Dropout) Mask(b *graph.Builder, shape tensor.Shape) (*gorgonia.Node, error) {
 	if !b.Train || d.Rate == 0 {
-		return x, nil
+		return nil, nil
 	}
 	keep := 1 - d.Rate
 	scale := 1 / keep
@@ -43,7 +59,7 @@ func (d *Dropout) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, e
 	// units per 64-bit draw, without a branch.
 	threshold := uint64(math.Round(keep * (1 << 32)))
 	vals := [2]float64{0, scale}
-	mask, err := b.Noise(b.Unique(graph.Join(d.Name, "mask")), x.Shape().Clone(), func(rng *rand.Rand, out []float64) {
+	mask, err := b.Noise(b.Unique(graph.Join(d.Name, "mask")), shape.Clone(), func(rng *rand.Rand, out []float64) {
 		for i := 0; i < len(out); i += 2 {
 			r := rng.Uint64()
 			out[i] = vals[b2i(r&(1<<32-1) < threshold)]
@@ -55,11 +71,7 @@ func (d *Dropout) Forward(b *graph.Builder, x *gorgonia.Node) (*gorgonia.Node, e
 	if err != nil {
 		return nil, fmt.Errorf("dropout %q: %w", d.Name, err)
 	}
-	y, err := maskMul(x, mask) // same shape as x
-	if err != nil {
-		return nil, fmt.Errorf("dropout %q: %w", d.Name, err)
-	}
-	return y, nil
+	return mask, nil
 }
 
 func b2i(b bool) int {

@@ -96,11 +96,10 @@ func (blk *TransformerBlock) ForwardWeights(b *graph.Builder, x, mask *gorgonia.
 		return nil, nil, err
 	}
 	wrap := func(err error) error { return fmt.Errorf("%s: %w", name, err) }
-	bs, t := x.Shape()[0], x.Shape()[1]
 	// Every sub-layer but attention treats positions independently; all of them read (B, T, D) as the
 	// (B, T, D) rows, without a reshape.
 	y, err := blk.sub(b, x, blk.ln1, func(u *gorgonia.Node) (*gorgonia.Node, error) {
-		out, w, err := blk.attn.forwardFlat(b, u, mask, bs, t) // (B, T, D), (B·H, T, T)
+		out, w, err := blk.attn.forwardFlat(b, u, mask) // (B, T, D), (B·H, T, T)
 		weights = w
 		return out, err
 	})
