@@ -29,14 +29,14 @@ type Builder struct {
 	inputs     map[string]*gorgonia.Node
 	probes     []*gorgonia.Node
 	noise      []noise
+	scratch    []float64 // what a noise input's fill writes, as large as the largest; shared by all of them
 	names      map[string]bool
 }
 
 // noise is an input that the program refills before every run.
 type noise struct {
-	node    *gorgonia.Node
-	fill    func(rng *rand.Rand, out []float64)
-	scratch []float64
+	node *gorgonia.Node
+	fill func(rng *rand.Rand, out []float64)
 }
 
 // NewBuilder starts a new graph on store.
@@ -131,7 +131,7 @@ func (b *Builder) Noise(name string, shape tensor.Shape, fill func(rng *rand.Ran
 	if err != nil {
 		return nil, err
 	}
-	b.noise = append(b.noise, noise{node: n, fill: fill, scratch: make([]float64, shape.TotalSize())})
+	b.noise = append(b.noise, noise{node: n, fill: fill})
 	return n, nil
 }
 
@@ -165,8 +165,12 @@ func (b *Builder) claim(name string) error {
 func (b *Builder) refillNoise() error {
 	for i := range b.noise {
 		nz := &b.noise[i]
-		nz.fill(b.rng, nz.scratch)
-		if err := CopyFrom(nz.node.Value().(tensor.Tensor), nz.scratch); err != nil {
+		n := nz.node.Shape().TotalSize()
+		if cap(b.scratch) < n {
+			b.scratch = make([]float64, n)
+		}
+		nz.fill(b.rng, b.scratch[:n])
+		if err := CopyFrom(nz.node.Value().(tensor.Tensor), b.scratch[:n]); err != nil {
 			return fmt.Errorf("graph: noise %q: %w", nz.node.Name(), err)
 		}
 	}
