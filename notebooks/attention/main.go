@@ -155,6 +155,21 @@ func run(p *page.Page) error {
 		p.Figure(fmt.Sprintf("buyer-head%d", h+1), fmt.Sprintf("Head %d on the buyer's session: row = the event asking (query), column = the event looked at (key).", h+1), fig)
 	}
 
+	top := [][]string{}
+	for h := range heads {
+		n := len(raw.Sessions[0].Events)
+		r := received(headMap(att, heads, 0, h, n, n))
+		k := argmax(r)
+		top = append(top, []string{fmt.Sprintf("head %d", h+1), sc.EventLabels(raw.Sessions[0].Events)[k], f3(r[k]), f3(1 / float64(n))})
+	}
+	p.Table([]string{"the buyer", "the event it looks at most", "mean weight over queries", "uniform (1/n)"}, top)
+	p.Text(`
+		Within one head most rows look alike: the queries agree on where to look, so a head acts
+		like a searchlight on one or two events, and each event's new vector is, for that head,
+		mostly the vector of the event in the light. A row that differs is an event whose query is
+		unlike the others'; its new vector is built from other events. Different heads light up
+		different events, which is why a model has several.`)
+
 	p.Section("What the heads attend to")
 	p.Text(`
 		Two sessions are anecdotes. Over the test split we ask of each head: what share of its
@@ -411,6 +426,16 @@ func headStats(att train.Internal, d *datasets.Dataset, heads, types int) stats 
 	st.uniformPos /= queries
 	st.uniformPrev /= prevQueries
 	return st
+}
+
+func argmax(x []float64) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return best
 }
 
 // endLabels labels the by-position columns: "last", "1", …, then "6+".

@@ -231,7 +231,7 @@ func run(p *page.Page) error {
 	p.Textf(`
 		The cell state is the LSTM's memory, and this unit carries the signal the head reads most
 		(w = %+.2f: a larger h raises the log-odds when w > 0, lowers it when w < 0). c moves in
-		steps when an event is written in (i ⊙ g) and otherwise decays slowly by the factor f; h is
+		steps when an event is written in (i ⊙ g) and is multiplied by f at every step; h is
 		the same memory squashed by tanh and gated by o. It is unbounded in principle, which is what
 		lets an LSTM hold on to "she carted" over many later events, where a plain recurrent
 		network's state is overwritten at every step.`, w[unit])
@@ -297,9 +297,11 @@ func run(p *page.Page) error {
 		"‖∂ℓ/∂x_20‖ / ‖∂ℓ/∂x_1‖"}, rows)
 	p.Textf(`
 		Each unit of log10 is a factor of ten. At its initial weights the network passes the
-		gradient back almost unchanged: the last event's gradient is %.2g times the first's. That is the forget-gate bias of 1 at work (and the orthogonal recurrent weights):
-		even though f̄^19 would suggest a decay of %.2g, the gradient also flows through the
-		recurrent weights and the second layer, and at initialisation those paths keep it alive.
+		gradient back almost unchanged: the last event's gradient is %.2g times the first's, so the
+		early events get as much as the late ones. That is the initialisation at work: the
+		forget-gate bias of 1 and the orthogonal recurrent weights, one (H, H) block per gate. The
+		cell path alone would decay as f̄^19 = %.2g, but the gradient also flows through the
+		recurrent weights U and the second layer, and at initialisation those paths keep it alive.
 
 		After training, the gradient at the last event is %.0f times the first event's. The trained
 		forget gates are lower (f̄ = %.2f against %.2f): the model has learned to *forget*, because
