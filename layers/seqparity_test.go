@@ -107,7 +107,7 @@ func buildFixture(t *testing.T, fx seqFixture, s *graph.Store, b *graph.Builder)
 		return y
 	}
 	d := fx.Dim
-	if fx.Kind == "conv1d" {
+	if fx.Kind == "conv1d" || fx.Kind == "dense" {
 		d = fx.In
 	}
 	x := paramInput(t, s, b, "x", fx.X, fx.Batch, fx.Steps, d)
@@ -119,6 +119,12 @@ func buildFixture(t *testing.T, fx seqFixture, s *graph.Store, b *graph.Builder)
 			t.Fatal(err)
 		}
 		y, err = c.Forward(b, x, mask)
+	case "dense":
+		dense, err := NewDense(s, "dense", DenseConfig{Input: fx.In, Output: fx.Out, Activation: Activation(fx.Activation)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err = dense.Forward(b, x)
 	case "mean":
 		y, err = MeanPool(b, x, mask)
 	case "last":

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Writes seqlayers.json: PyTorch reference values for layers/parity_seq_test.go (Embedding, Conv1D,
-MeanPool, LastPool, AttentionPool).
+"""Writes seqlayers.json: PyTorch reference values for layers/seqparity_test.go (Embedding, Conv1D,
+MeanPool, LastPool, AttentionPool, Dense).
 
 Run from the repository root with Debian's python3-torch (1.13):
 
@@ -18,6 +18,8 @@ L = sum(r * y) with respect to every parameter and to the float input x:
   attention:  x, mask; s = tanh(x W + b) v, masked_fill(mask == 0, -inf), softmax over time, y = sum a x;
               "w" (D, H), "b" (H), "v" (H, 1). Every sequence has at least one real position (an all-padding
               row would be NaN here, by the -inf).
+  dense:      x (B, T, In); torch.nn.functional.linear then the activation (GELU with approximate="tanh",
+              as intentlab's); weight "w" (In, Out) = torch's (Out, In) transposed, bias "b" (Out).
 """
 import json
 import os
@@ -103,6 +105,20 @@ def pool(kind, seed):
     return finish(case, y, params, x)
 
 
+def dense(act, seed):
+    torch.manual_seed(seed)
+    b, t, cin, cout = 2, 3, 4, 5
+    x = torch.randn(b, t, cin, requires_grad=True)
+    w = (torch.randn(cin, cout) * 0.6).requires_grad_(True)
+    bias = (torch.randn(cout) * 0.3).requires_grad_(True)
+    z = F.linear(x, w.t(), bias)
+    y = {"": lambda v: v, "relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+         "gelu": lambda v: F.gelu(v, approximate="tanh")}[act](z)
+    case = {"name": "dense " + (act or "linear"), "kind": "dense", "batch": b, "steps": t, "in": cin,
+            "out": cout, "activation": act, "mask": flat(torch.ones(b, t))}
+    return finish(case, y, {"dense.w": w, "dense.b": bias}, x)
+
+
 def main():
     cases = [
         embedding(1),
@@ -113,7 +129,7 @@ def main():
         pool("mean", 6),
         pool("last", 7),
         pool("attention", 8),
-    ]
+    ] + [dense(act, 9 + i) for i, act in enumerate(["", "relu", "tanh", "sigmoid", "gelu"])]
     with open(os.path.join(HERE, "seqlayers.json"), "w") as f:
         json.dump({"torch": torch.__version__, "cases": cases}, f, indent=1)
         f.write("\n")
