@@ -244,12 +244,7 @@ func attentionMap(dir string) (title string, w [][]float64, queries, keys []stri
 func eventLabels(sc *datasets.Schema, b *datasets.Batch, n int) []string {
 	labels := make([]string, n)
 	for t := range n {
-		id := b.Types[t]
-		name := "?"
-		if id >= 2 && id-2 < len(sc.EventTypes) {
-			name = sc.EventTypes[id-2]
-		}
-		labels[t] = fmt.Sprintf("%d:%s", t+1, name)
+		labels[t] = fmt.Sprintf("%d:%s", t+1, sc.EventTypeName(b.Types[t]))
 	}
 	return labels
 }
