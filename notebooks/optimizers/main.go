@@ -117,9 +117,8 @@ func run(p *page.Page) error {
 		  too, and large-gradient weights would barely be decayed).
 
 		train.OptimizerConfig has Nesterov momentum too (Nesterov: true, the step p ← p − lr·(g + μ·b)
-		looks one velocity step ahead); it is left out here to keep the runs few. To see it, add
-		{"SGD + Nesterov", train.OptimizerConfig{Name: "sgd", Momentum: 0.9, Nesterov: true}} to
-		the list:`)
+		looks one velocity step ahead); it is left out here to keep the runs few. To see it, add a
+		line with Momentum: 0.9, Nesterov: true to the list:`)
 	// page:begin optimizers
 	optimizers := []optimizer{
 		{"SGD", train.OptimizerConfig{Name: "sgd"}},
