@@ -3,10 +3,11 @@
 package graph
 
 import (
-	"gonum.org/v1/netlib/blas/netlib"
 	"gorgonia.org/tensor"
+
+	"github.com/intentlab/intentlab/graph/openblas"
 )
 
 const wantName = "OpenBLAS"
 
-func wantBLAS() tensor.BLAS { return netlib.Implementation{} }
+func wantBLAS() tensor.BLAS { return openblas.Implementation{} }
