@@ -43,7 +43,9 @@ func check[F float32 | float64](dst, x []F) {
 // Exp32 sets dst[i] = e^x[i].
 func Exp32(dst, x []float32) {
 	check(dst, x)
-	for i, v := range x {
+	done := blocks(exp32AVX2, dst, x)
+	dst = dst[done:]
+	for i, v := range x[done:] {
 		x := clamp(float64(v))
 		k := x*log2e + roundMagic // x/ln 2 rounded to the integer n, held in k's low mantissa bits
 		n := k - roundMagic
@@ -60,7 +62,9 @@ func Exp32(dst, x []float32) {
 // Sigmoid32 sets dst[i] = 1/(1 + e^−x[i]).
 func Sigmoid32(dst, x []float32) {
 	check(dst, x)
-	for i, v := range x {
+	done := blocks(sigmoid32AVX2, dst, x)
+	dst = dst[done:]
+	for i, v := range x[done:] {
 		x := clamp(-float64(v))
 		k := x*log2e + roundMagic // x/ln 2 rounded to the integer n, held in k's low mantissa bits
 		n := k - roundMagic
@@ -77,7 +81,9 @@ func Sigmoid32(dst, x []float32) {
 // Tanh32 sets dst[i] = tanh x[i].
 func Tanh32(dst, x []float32) {
 	check(dst, x)
-	for i, v := range x {
+	done := blocks(tanh32AVX2, dst, x)
+	dst = dst[done:]
+	for i, v := range x[done:] {
 		// tanh v = sign(v)·m/(m + 2) with m = e^{2|v|} − 1. For |v| ≥ 20, tanh v rounds to ±1 in
 		// float32, and the clamp keeps m finite.
 		x := 2 * min(math.Abs(float64(v)), 20)
