@@ -192,3 +192,43 @@ func closeTo(t *testing.T, what string, got, want []float64, tol float64) {
 		}
 	}
 }
+
+// TestKeepPositive: the branch-free select gives, bit for bit, val where cond > 0 and +0 elsewhere
+// (−0, NaN and −Inf conditions included), in float32 and float64, in place too.
+func TestKeepPositive(t *testing.T) {
+	nan, inf, negZero := math.NaN(), math.Inf(1), math.Copysign(0, -1)
+	cond := []float64{1, -1, 0, negZero, nan, inf, -inf, 1e-30}
+	val := []float64{-2.5, 3, 4, 5, 6, negZero, 7, nan}
+	want := func(i int) float64 {
+		if cond[i] > 0 {
+			return val[i]
+		}
+		return 0
+	}
+	got := make([]float64, len(cond))
+	keepPositive(cond, val, got)
+	c32, v32, g32 := make([]float32, len(cond)), make([]float32, len(cond)), make([]float32, len(cond))
+	for i := range cond {
+		c32[i], v32[i] = float32(cond[i]), float32(val[i])
+	}
+	keepPositive(c32, v32, g32)
+	inPlace := append([]float64(nil), val...)
+	keepPositive(inPlace, inPlace, inPlace)
+	for i := range cond {
+		w := want(i)
+		if math.Float64bits(got[i]) != math.Float64bits(w) && !(math.IsNaN(got[i]) && math.IsNaN(w)) {
+			t.Errorf("float64: cond %v, val %v: got %v, want %v", cond[i], val[i], got[i], w)
+		}
+		w32 := float32(w)
+		if math.Float32bits(g32[i]) != math.Float32bits(w32) && !(g32[i] != g32[i] && w32 != w32) {
+			t.Errorf("float32: cond %v, val %v: got %v, want %v", c32[i], v32[i], g32[i], w32)
+		}
+		wi := 0.0
+		if val[i] > 0 {
+			wi = val[i]
+		}
+		if math.Float64bits(inPlace[i]) != math.Float64bits(wi) {
+			t.Errorf("in place: %v → %v, want %v", val[i], inPlace[i], wi)
+		}
+	}
+}
