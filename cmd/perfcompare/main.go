@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -26,6 +27,13 @@ import (
 )
 
 func main() {
+	// A training process's heap is mostly tensors that the compiled programs keep and reuse; with Go's
+	// default GOGC of 100 the little garbage of each step grows it to twice that before a collection
+	// (a Transformer step at batch 256: 467 MiB live, 980 MiB resident after 70 steps). 25 keeps the
+	// peak within about a quarter of the live heap (650 MiB); a GOGC in the environment wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(25)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
