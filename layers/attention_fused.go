@@ -57,6 +57,7 @@ func forPairs[F float32 | float64](a attnDims, f func(n int, scratch []F)) {
 // mask (B, T): the scores Q_h·K_hᵀ/√d with maskedKey added at padded keys (and, when causal, at later
 // keys), softmaxed over the keys as maskedSoftmaxRow does.
 type attnProbsOp struct {
+	cpuOp
 	heads  int
 	causal bool
 	out    *tensor.Dense
@@ -115,9 +116,6 @@ func attnProbsForward[F float32 | float64](op *attnProbsOp, k kernels[F], a attn
 	})
 }
 
-func (op *attnProbsOp) ReturnsPtr() bool     { return false }
-func (op *attnProbsOp) CallsExtern() bool    { return false }
-func (op *attnProbsOp) OverwritesInput() int { return -1 }
 func (op *attnProbsOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.attnprobs heads=%d causal=%v", op.heads, op.causal)
 }
@@ -149,6 +147,7 @@ func (op *attnProbsOp) SymDiff(in gorgonia.Nodes, output, grad *gorgonia.Node) (
 //
 // its value is ∂L/∂q and grad(1) is ∂L/∂k, both of q's shape.
 type attnProbsGradOp struct {
+	cpuOp
 	heads   int
 	out, dk *tensor.Dense
 }
@@ -210,9 +209,6 @@ func (op *attnProbsGradOp) grad(k int) *tensor.Dense {
 	return nil
 }
 
-func (op *attnProbsGradOp) ReturnsPtr() bool     { return false }
-func (op *attnProbsGradOp) CallsExtern() bool    { return false }
-func (op *attnProbsGradOp) OverwritesInput() int { return -1 }
 func (op *attnProbsGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.attnprobsgrad heads=%d", op.heads)
 }
@@ -224,6 +220,7 @@ func (op *attnProbsGradOp) String() string {
 // attnContextOp computes C from P (B·H, T, T), v (a projection) and the mask (B, T, for the sizes),
 // and, with dropout, the weights' multiplier M (B·H, T, T): C_h = (P ⊙ M)·V_h in head h's columns.
 type attnContextOp struct {
+	cpuOp
 	heads   int
 	dropout bool // a fourth input M
 	out     *tensor.Dense
@@ -305,9 +302,6 @@ func attnContextForward[F float32 | float64](k kernels[F], a attnDims, in []*ten
 	})
 }
 
-func (op *attnContextOp) ReturnsPtr() bool     { return false }
-func (op *attnContextOp) CallsExtern() bool    { return false }
-func (op *attnContextOp) OverwritesInput() int { return -1 }
 func (op *attnContextOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.attncontext heads=%d dropout=%v", op.heads, op.dropout)
 }
@@ -339,6 +333,7 @@ func (op *attnContextOp) SymDiff(in gorgonia.Nodes, output, grad *gorgonia.Node)
 //
 // its value is ∂L/∂P (B·H, T, T) and grad(1) is ∂L/∂v.
 type attnContextGradOp struct {
+	cpuOp
 	fwd     *attnContextOp
 	out, dv *tensor.Dense
 }
@@ -404,9 +399,6 @@ func (op *attnContextGradOp) grad(k int) *tensor.Dense {
 	return nil
 }
 
-func (op *attnContextGradOp) ReturnsPtr() bool     { return false }
-func (op *attnContextGradOp) CallsExtern() bool    { return false }
-func (op *attnContextGradOp) OverwritesInput() int { return -1 }
 func (op *attnContextGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.attncontextgrad heads=%d dropout=%v", op.fwd.heads, op.fwd.dropout)
 }

@@ -22,6 +22,7 @@ import (
 // and from z for GELU. tanh and σ are internal/vmath's kernels (float32 within 1 ULP); GELU is evaluated
 // in float64 for either dtype.
 type biasActOp struct {
+	cpuOp
 	act  Activation // not Linear without a bias: then there is nothing to do
 	bias bool       // inputs (y, b) instead of (y)
 	out  *tensor.Dense
@@ -149,9 +150,6 @@ func keepPositive[F float32 | float64](cond, val, dst []F) {
 // geluC is √(2/π), of GELU's tanh approximation.
 const geluC = 0.7978845608028654
 
-func (op *biasActOp) ReturnsPtr() bool     { return false }
-func (op *biasActOp) CallsExtern() bool    { return false }
-func (op *biasActOp) OverwritesInput() int { return -1 }
 func (op *biasActOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.biasact act=%s bias=%v", op.act, op.bias)
 }
@@ -194,6 +192,7 @@ func (op *biasActOp) SymDiff(in gorgonia.Nodes, output, grad *gorgonia.Node) (go
 // actGradOp computes ∂z = ∂out ⊙ act'(z): from (out, ∂out) for ReLU, tanh and sigmoid, and from
 // (y, b, ∂out) or (y, ∂out) for GELU.
 type actGradOp struct {
+	cpuOp
 	act  Activation
 	bias bool
 	out  *tensor.Dense
@@ -288,9 +287,6 @@ func actGradRows[F float32 | float64](act Activation, src, b, g, dst []F, d int)
 	})
 }
 
-func (op *actGradOp) ReturnsPtr() bool     { return false }
-func (op *actGradOp) CallsExtern() bool    { return false }
-func (op *actGradOp) OverwritesInput() int { return -1 }
 func (op *actGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.actgrad act=%s bias=%v", op.act, op.bias)
 }
@@ -300,6 +296,7 @@ func (op *actGradOp) String() string   { return fmt.Sprintf("ActGrad(%s)", op.ac
 // colSumOp sums x (…, D) over every axis but the last, into (D), accumulating in float64: the gradient
 // of a bias (or LayerNorm's β) broadcast over rows.
 type colSumOp struct {
+	cpuOp
 	dims int // of x
 	out  *tensor.Dense
 	acc  []float64
@@ -361,9 +358,6 @@ func sumRows[F float32 | float64](x []F, acc []float64) {
 	}
 }
 
-func (op *colSumOp) ReturnsPtr() bool      { return false }
-func (op *colSumOp) CallsExtern() bool     { return false }
-func (op *colSumOp) OverwritesInput() int  { return -1 }
 func (op *colSumOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "intentlab.colsum dims=%d", op.dims) }
 func (op *colSumOp) Hashcode() uint32      { return hashOf(op) }
 func (op *colSumOp) String() string        { return "ColSum" }

@@ -13,7 +13,10 @@ import (
 // the op owns. Gorgonia's HadamardProd computes the same but clones x into a fresh tensor every run,
 // forward and backward; on a Transformer step those clones were the largest single cost. The gradient
 // is the same product on ∂L/∂y; the mask is not differentiated.
-type maskMulOp struct{ out *tensor.Dense }
+type maskMulOp struct {
+	cpuOp
+	out *tensor.Dense
+}
 
 func maskMul(x, mask *gorgonia.Node) (*gorgonia.Node, error) {
 	return gorgonia.ApplyOp(&maskMulOp{}, x, mask)
@@ -61,9 +64,6 @@ func mulInto[F float32 | float64](x, m, dst []F) {
 	})
 }
 
-func (op *maskMulOp) ReturnsPtr() bool      { return false }
-func (op *maskMulOp) CallsExtern() bool     { return false }
-func (op *maskMulOp) OverwritesInput() int  { return -1 }
 func (op *maskMulOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "intentlab.maskmul") }
 func (op *maskMulOp) Hashcode() uint32      { return hashOf(op) }
 func (op *maskMulOp) String() string        { return "MaskMul" }

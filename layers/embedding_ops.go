@@ -15,6 +15,7 @@ import (
 // It replaces the range check, Gorgonia's ByIndices, the keep mask, its broadcast and product, and the
 // reshape to (…, Dim), each of which allocated a new tensor per run.
 type lookupOp struct {
+	cpuOp
 	layer      string
 	vocab, pad int // pad −1: none
 	idsDims    int
@@ -89,9 +90,6 @@ func gatherRows[F float32 | float64](table []F, ids []int, dst []F, d, pad int) 
 	}
 }
 
-func (op *lookupOp) ReturnsPtr() bool     { return false }
-func (op *lookupOp) CallsExtern() bool    { return false }
-func (op *lookupOp) OverwritesInput() int { return -1 }
 func (op *lookupOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.lookup %q vocab=%d pad=%d dims=%d", op.layer, op.vocab, op.pad, op.idsDims)
 }
@@ -111,6 +109,7 @@ func (op *lookupOp) SymDiff(in gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia
 
 // lookupGradOp scatter-adds ∂y (ids…, Dim) into the (Vocab, Dim) gradient of the table.
 type lookupGradOp struct {
+	cpuOp
 	vocab, pad int
 	idsDims    int
 	out        *tensor.Dense
@@ -172,9 +171,6 @@ func scatterRows[F float32 | float64](g []F, ids []int, dst []F, d, pad int) {
 	}
 }
 
-func (op *lookupGradOp) ReturnsPtr() bool     { return false }
-func (op *lookupGradOp) CallsExtern() bool    { return false }
-func (op *lookupGradOp) OverwritesInput() int { return -1 }
 func (op *lookupGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.lookupgrad vocab=%d pad=%d dims=%d", op.vocab, op.pad, op.idsDims)
 }
@@ -185,7 +181,10 @@ func (op *lookupGradOp) String() string   { return fmt.Sprintf("LookupGrad(vocab
 // (MaxLen, D), T ≤ MaxLen, into a buffer the op owns: one pass instead of Gorgonia's ByIndices over
 // B·T rows, a reshape and an add. ∂x = ∂y; ∂P[t] = Σ_b ∂y[b, t] for t < T and 0 beyond
 // (positionsGradOp).
-type addPositionsOp struct{ out *tensor.Dense }
+type addPositionsOp struct {
+	cpuOp
+	out *tensor.Dense
+}
 
 func addPositions(x, table *gorgonia.Node) (*gorgonia.Node, error) {
 	return gorgonia.ApplyOp(&addPositionsOp{}, x, table)
@@ -236,9 +235,6 @@ func addRowsCyclic[F float32 | float64](x, p, dst []F, td int) {
 	}
 }
 
-func (op *addPositionsOp) ReturnsPtr() bool      { return false }
-func (op *addPositionsOp) CallsExtern() bool     { return false }
-func (op *addPositionsOp) OverwritesInput() int  { return -1 }
 func (op *addPositionsOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "intentlab.addpositions") }
 func (op *addPositionsOp) Hashcode() uint32      { return hashOf(op) }
 func (op *addPositionsOp) String() string        { return "AddPositions" }
@@ -256,6 +252,7 @@ func (op *addPositionsOp) SymDiff(in gorgonia.Nodes, _, grad *gorgonia.Node) (go
 
 // positionsGradOp sums ∂y (B, T, D) over the batch into (rows, D), zero beyond T.
 type positionsGradOp struct {
+	cpuOp
 	rows int
 	out  *tensor.Dense
 }
@@ -308,9 +305,6 @@ func sumBlocks[F float32 | float64](g, dst []F, td int) {
 	}
 }
 
-func (op *positionsGradOp) ReturnsPtr() bool     { return false }
-func (op *positionsGradOp) CallsExtern() bool    { return false }
-func (op *positionsGradOp) OverwritesInput() int { return -1 }
 func (op *positionsGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.positionsgrad rows=%d", op.rows)
 }

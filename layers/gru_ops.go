@@ -21,6 +21,7 @@ import (
 // from h_0 = 0, with m_t the mask column (at m_t = 0 the state is copied, exactly; at 1 the new state is
 // taken as it is). The gates, u_t and h_t stay in buffers the op owns and reuses, for the backward pass.
 type gruOp struct {
+	cpuOp
 	last bool
 	s    any // *gruState[float32] or *gruState[float64]
 	out  *tensor.Dense
@@ -165,9 +166,6 @@ func gruForward[F float32 | float64](op *gruOp, k kernels[F], in []*tensor.Dense
 	}
 }
 
-func (op *gruOp) ReturnsPtr() bool     { return false }
-func (op *gruOp) CallsExtern() bool    { return false }
-func (op *gruOp) OverwritesInput() int { return -1 }
 func (op *gruOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.gru last=%v", op.last)
 }
@@ -206,6 +204,7 @@ func (op *gruOp) SymDiff(in gorgonia.Nodes, output, grad *gorgonia.Node) (gorgon
 // and then, over all steps at once: ∂X = ∂A·Wᵀ, ∂W = Xᵀ·∂A, ∂b_i = Σ_rows ∂A, ∂U = H_prevᵀ·∂u,
 // ∂b_h = Σ_rows ∂u. At a padded step (m_t = 0) ∂A and ∂u are exactly 0.
 type gruGradOp struct {
+	cpuOp
 	fwd *gruOp
 	out *tensor.Dense
 }
@@ -356,9 +355,6 @@ func (op *gruGradOp) grad(k int) *tensor.Dense {
 	return nil
 }
 
-func (op *gruGradOp) ReturnsPtr() bool     { return false }
-func (op *gruGradOp) CallsExtern() bool    { return false }
-func (op *gruGradOp) OverwritesInput() int { return -1 }
 func (op *gruGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.grugrad last=%v", op.fwd.last)
 }

@@ -25,6 +25,7 @@ import (
 // are accumulated in float64 for either dtype. The gradient ops recompute μ and r from x, an O(N·D) pass
 // that costs less than keeping state between ops.
 type layerNormOp struct {
+	cpuOp
 	eps      float64
 	residual bool // inputs (x, res, γ, β) instead of (x, γ, β)
 	out      *tensor.Dense
@@ -139,9 +140,6 @@ func layerNormRows[F float32 | float64](x, res, gamma, beta, dst []F, d int, eps
 	})
 }
 
-func (op *layerNormOp) ReturnsPtr() bool     { return false }
-func (op *layerNormOp) CallsExtern() bool    { return false }
-func (op *layerNormOp) OverwritesInput() int { return -1 }
 func (op *layerNormOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.layernorm eps=%v residual=%v", op.eps, op.residual)
 }
@@ -196,6 +194,7 @@ func (op *layerNormOp) SymDiff(in gorgonia.Nodes, _, grad *gorgonia.Node) (gorgo
 
 // layerNormGradOp computes ∂x from x (and res), γ and ∂y.
 type layerNormGradOp struct {
+	cpuOp
 	eps      float64
 	residual bool
 	out      *tensor.Dense
@@ -287,9 +286,6 @@ func layerNormGradRows[F float32 | float64](x, res, gamma, g, dst []F, d int, ep
 	})
 }
 
-func (op *layerNormGradOp) ReturnsPtr() bool     { return false }
-func (op *layerNormGradOp) CallsExtern() bool    { return false }
-func (op *layerNormGradOp) OverwritesInput() int { return -1 }
 func (op *layerNormGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.layernormgrad eps=%v residual=%v", op.eps, op.residual)
 }
@@ -298,6 +294,7 @@ func (op *layerNormGradOp) String() string   { return fmt.Sprintf("LayerNormGrad
 
 // layerNormGammaGradOp computes ∂γ = Σ_rows ∂y ⊙ x̂ from x (and res) and ∂y.
 type layerNormGammaGradOp struct {
+	cpuOp
 	dims     int // of x
 	eps      float64
 	residual bool
@@ -385,9 +382,6 @@ func gammaGrad[F float32 | float64](x, res, g []F, acc []float64, d int, eps flo
 	}
 }
 
-func (op *layerNormGammaGradOp) ReturnsPtr() bool     { return false }
-func (op *layerNormGammaGradOp) CallsExtern() bool    { return false }
-func (op *layerNormGammaGradOp) OverwritesInput() int { return -1 }
 func (op *layerNormGammaGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.layernormgammagrad dims=%d eps=%v residual=%v", op.dims, op.eps, op.residual)
 }

@@ -23,6 +23,7 @@ import (
 // state is taken as it is). The op keeps what the backward pass needs — the gates, c_t, tanh(c̃) and
 // h_t — in buffers it owns and reuses from run to run, and returns a copy in its own output buffer.
 type lstmOp struct {
+	cpuOp
 	last bool
 	s    any // *lstmState[float32] or *lstmState[float64]
 	out  *tensor.Dense
@@ -187,9 +188,6 @@ func carry[F float32 | float64](m F, s, prev []F) {
 	}
 }
 
-func (op *lstmOp) ReturnsPtr() bool     { return false }
-func (op *lstmOp) CallsExtern() bool    { return false }
-func (op *lstmOp) OverwritesInput() int { return -1 }
 func (op *lstmOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.lstm last=%v", op.last)
 }
@@ -228,6 +226,7 @@ func (op *lstmOp) SymDiff(in gorgonia.Nodes, output, grad *gorgonia.Node) (gorgo
 // and then, over all steps at once: ∂X = ∂Z·Wᵀ, ∂W = Xᵀ·∂Z, ∂U = H_prevᵀ·∂Z, ∂b = Σ_rows ∂Z. At a padded
 // step (m_t = 0) ∂z_t is exactly 0, so padding adds exact zeros to every gradient.
 type lstmGradOp struct {
+	cpuOp
 	fwd *lstmOp
 	out *tensor.Dense
 }
@@ -380,9 +379,6 @@ func (op *lstmGradOp) grad(k int) *tensor.Dense {
 	return nil
 }
 
-func (op *lstmGradOp) ReturnsPtr() bool     { return false }
-func (op *lstmGradOp) CallsExtern() bool    { return false }
-func (op *lstmGradOp) OverwritesInput() int { return -1 }
 func (op *lstmGradOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.lstmgrad last=%v", op.fwd.last)
 }

@@ -21,6 +21,7 @@ import (
 // drops its registers), its gradient multiplies by transposed views, and a (B, T, k) input needs a
 // reshape (a copy, graph.Reshape) on the way in and out.
 type matMulOp struct {
+	cpuOp
 	mode   matMulMode
 	dimsA  int // rank of the first input
 	outDim tensor.Shape
@@ -120,9 +121,6 @@ func (op *matMulOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	return op.out, nil
 }
 
-func (op *matMulOp) ReturnsPtr() bool     { return false }
-func (op *matMulOp) CallsExtern() bool    { return false }
-func (op *matMulOp) OverwritesInput() int { return -1 }
 func (op *matMulOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.matmul mode=%d dims=%d out=%v", op.mode, op.dimsA, op.outDim)
 }

@@ -11,6 +11,15 @@ import (
 
 // Helpers shared by the custom ops of this package.
 
+// cpuOp gives an op the three answers every op of this package shares with Gorgonia's machine: its
+// value is a tensor of its own, not a pointer into an input (ReturnsPtr); it runs in Go on the CPU
+// (CallsExtern); and it overwrites none of its inputs (OverwritesInput −1).
+type cpuOp struct{}
+
+func (cpuOp) ReturnsPtr() bool     { return false }
+func (cpuOp) CallsExtern() bool    { return false }
+func (cpuOp) OverwritesInput() int { return -1 }
+
 // hashOf is an op's Hashcode: FNV-1a of what its WriteHash writes.
 func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
 	h := fnv.New32a()

@@ -138,6 +138,7 @@ type gradSource interface {
 // gradPartOp returns a copy, in a buffer it owns, of gradient k of the backward op whose node is its
 // input (the input ties it to that op's run; its value is not read).
 type gradPartOp struct {
+	cpuOp
 	src   gradSource
 	k     int
 	dims  int // rank of the source node's value
@@ -173,9 +174,6 @@ func (op *gradPartOp) Do(...gorgonia.Value) (gorgonia.Value, error) {
 	}
 	return op.out, nil
 }
-func (op *gradPartOp) ReturnsPtr() bool     { return false }
-func (op *gradPartOp) CallsExtern() bool    { return false }
-func (op *gradPartOp) OverwritesInput() int { return -1 }
 func (op *gradPartOp) WriteHash(h hash.Hash) {
 	fmt.Fprintf(h, "intentlab.gradpart k=%d shape=%v of %v", op.k, op.shape, op.src)
 }
