@@ -195,10 +195,11 @@ func run(p *page.Page) error {
 	p.Text(`
 		The gate maps show *when* the network writes and keeps. A forget gate near 1 means "keep
 		the memory"; they start near σ(1) ≈ 0.73, the bias they are initialised with so that an
-		untrained LSTM remembers by default, and training moves them from there. At the first
-		buying event the forget gates drop: the network clears what it remembered of the browsing
-		and writes the new event in (i ⊙ g), as the cell state below shows. The averages hide that
-		units specialise, so here is the top layer unit by unit:`)
+		untrained LSTM remembers by default, and training moves them from there. At the buyer's
+		first buying event the forget gates drop: the network clears what it remembered of the
+		browsing and writes the new event in (i ⊙ g), as the cell state below shows. At the
+		non-buyer's they barely move. The averages hide that units specialise, so here is the top
+		layer unit by unit:`)
 	for _, g := range []struct{ name, title string }{{"input", "Input gate i"}, {"forget", "Forget gate f"}} {
 		fig, err := unitMap(traces, raw, top, g.name, g.title)
 		if err != nil {
@@ -207,8 +208,9 @@ func run(p *page.Page) error {
 		p.Figure(g.name+"-gate-units", g.title+" of the top layer, unit by unit, on both sessions.", fig)
 	}
 	p.Text(`
-		Read a row across. At the first cart or checkout many units' forget gates turn pale: those
-		units reset. In the buyer's session several input gates then stay pale on the events that
+		Read a row across. At the buyer's first buying event many units' forget gates turn pale:
+		those units reset (the non-buyer's reset earlier, at her first remove-from-cart). In the
+		buyer's session several input gates then stay pale on the events that
 		follow: those units stop writing, and their memory of the buying event is *latched*, safe
 		from what comes after. In the non-buyer's session the browsing events after her cart open
 		the input gates again (dark columns), and the memory of the cart is overwritten: the
@@ -232,7 +234,7 @@ func run(p *page.Page) error {
 		The cell state is the LSTM's memory, and this unit carries the signal the head reads most
 		(w = %+.2f: a larger h raises the log-odds when w > 0, lowers it when w < 0). c moves in
 		steps when an event is written in (i ⊙ g) and is multiplied by f at every step; h is
-		the same memory squashed by tanh and gated by o. It is unbounded in principle, which is what
+		the same memory squashed by tanh and gated by o. c is unbounded in principle, which is what
 		lets an LSTM hold on to "she carted" over many later events, where a plain recurrent
 		network's state is overwritten at every step.`, w[unit])
 
@@ -298,7 +300,7 @@ func run(p *page.Page) error {
 	p.Textf(`
 		Each unit of log10 is a factor of ten. At its initial weights the network passes the
 		gradient back almost unchanged: the last event's gradient is %.2g times the first's, so the
-		early events get as much as the late ones. That is the initialisation at work: the
+		early events get at least as much as the late ones. That is the initialisation at work: the
 		forget-gate bias of 1 and the orthogonal recurrent weights, one (H, H) block per gate. The
 		cell path alone would decay as f̄^19 = %.2g, but the gradient also flows through the
 		recurrent weights U and the second layer, and at initialisation those paths keep it alive.
