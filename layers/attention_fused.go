@@ -410,19 +410,12 @@ func (op *attnContextGradOp) String() string {
 // attnInputs returns the values of a fused attention op's inputs as dense tensors of one float dtype,
 // with the sizes read from the mask (input 2) and the projection in[proj].
 func attnInputs(op fmt.Stringer, vals []gorgonia.Value, heads, proj int) ([]*tensor.Dense, attnDims, error) {
-	in := make([]*tensor.Dense, len(vals))
-	for i, v := range vals {
-		t, ok := v.(*tensor.Dense)
-		if !ok {
-			return nil, attnDims{}, fmt.Errorf("%v: input %d is a %T, want a dense tensor", op, i, v)
-		}
-		if t.IsView() {
-			t = t.Materialize().(*tensor.Dense)
-		}
-		if t.Dtype() != vals[0].Dtype() {
-			return nil, attnDims{}, fmt.Errorf("%v: input %d has dtype %v, input 0 %v", op, i, t.Dtype(), vals[0].Dtype())
-		}
-		in[i] = t
+	in, err := denseArgs(op, vals)
+	if err != nil {
+		return nil, attnDims{}, err
+	}
+	if err := sameDtype(op, in); err != nil {
+		return nil, attnDims{}, err
 	}
 	if err := checkFloat(op, in[0].Dtype()); err != nil {
 		return nil, attnDims{}, err

@@ -93,7 +93,7 @@ func (op *biasActOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 }
 
 func biasActRows[F float32 | float64](act Activation, y, b, dst []F, d int) {
-	parallelRows(len(y)/d, d, func(lo, hi int) {
+	forRows(len(y)/d, d, func(lo, hi int) {
 		for n := lo; n < hi; n++ {
 			row, out := y[n*d:(n+1)*d], dst[n*d:(n+1)*d]
 			copy(out, row)
@@ -257,7 +257,7 @@ func (op *actGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 
 // actGradRows: src is the activation's output, or for GELU its input y (plus b when b is not nil).
 func actGradRows[F float32 | float64](act Activation, src, b, g, dst []F, d int) {
-	parallelRows(len(src)/d, d, func(lo, hi int) {
+	forRows(len(src)/d, d, func(lo, hi int) {
 		for n := lo; n < hi; n++ {
 			s, gr, out := src[n*d:(n+1)*d], g[n*d:(n+1)*d], dst[n*d:(n+1)*d]
 			switch act {
@@ -344,7 +344,7 @@ func (op *colSumOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 			op.out.Data().([]float32)[j] = float32(v)
 		}
 	default:
-		return nil, fmt.Errorf("%v: dtype %v is not float32 or float64", op, x.Dtype())
+		return nil, checkFloat(op, x.Dtype())
 	}
 	return op.out, nil
 }

@@ -50,13 +50,13 @@ func (op *maskMulOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	case []float32:
 		mulInto(xd, m.Data().([]float32), op.out.Data().([]float32))
 	default:
-		return nil, fmt.Errorf("%v: dtype %v is not float32 or float64", op, x.Dtype())
+		return nil, checkFloat(op, x.Dtype())
 	}
 	return op.out, nil
 }
 
 func mulInto[F float32 | float64](x, m, dst []F) {
-	parallelRows(len(x), 1, func(lo, hi int) {
+	forRows(len(x), 1, func(lo, hi int) {
 		x, m, dst := x[lo:hi], m[lo:hi], dst[lo:hi]
 		for i, v := range x {
 			dst[i] = v * m[i]

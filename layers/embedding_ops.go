@@ -152,7 +152,7 @@ func (op *lookupGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	case []float32:
 		scatterRows(gd, ids, op.out.Data().([]float32), d, op.pad)
 	default:
-		return nil, fmt.Errorf("%v: dtype %v is not float32 or float64", op, g.Dtype())
+		return nil, checkFloat(op, g.Dtype())
 	}
 	return op.out, nil
 }
@@ -219,7 +219,7 @@ func (op *addPositionsOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	case []float32:
 		addRowsCyclic(xd, p.Data().([]float32), op.out.Data().([]float32), xs[1]*xs[2])
 	default:
-		return nil, fmt.Errorf("%v: dtype %v is not float32 or float64", op, x.Dtype())
+		return nil, checkFloat(op, x.Dtype())
 	}
 	return op.out, nil
 }
@@ -289,7 +289,7 @@ func (op *positionsGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	case []float32:
 		sumBlocks(gd, op.out.Data().([]float32), gs[1]*gs[2])
 	default:
-		return nil, fmt.Errorf("%v: dtype %v is not float32 or float64", op, g.Dtype())
+		return nil, checkFloat(op, g.Dtype())
 	}
 	return op.out, nil
 }

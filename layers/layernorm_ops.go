@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"hash"
 	"math"
-	"runtime"
-	"sync"
 
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
@@ -95,7 +93,7 @@ func (op *layerNormOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 		}
 		layerNormRows(xd, rd, gamma.Data().([]float32), beta.Data().([]float32), op.out.Data().([]float32), d, op.eps)
 	default:
-		return nil, fmt.Errorf("%v: dtype %v is not float32 or float64", op, x.Dtype())
+		return nil, checkFloat(op, x.Dtype())
 	}
 	return op.out, nil
 }
@@ -122,7 +120,7 @@ func rowStats[F float32 | float64](row, res []F, eps float64) (mu, r float64) {
 }
 
 func layerNormRows[F float32 | float64](x, res, gamma, beta, dst []F, d int, eps float64) {
-	parallelRows(len(x)/d, d, func(lo, hi int) {
+	forRows(len(x)/d, d, func(lo, hi int) {
 		for n := lo; n < hi; n++ {
 			row, out := x[n*d:(n+1)*d], dst[n*d:(n+1)*d]
 			var rr []F
@@ -250,13 +248,13 @@ func (op *layerNormGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 		}
 		layerNormGradRows(xd, rd, gamma.Data().([]float32), g.Data().([]float32), op.out.Data().([]float32), d, op.eps)
 	default:
-		return nil, fmt.Errorf("%v: dtype %v is not float32 or float64", op, x.Dtype())
+		return nil, checkFloat(op, x.Dtype())
 	}
 	return op.out, nil
 }
 
 func layerNormGradRows[F float32 | float64](x, res, gamma, g, dst []F, d int, eps float64) {
-	parallelRows(len(x)/d, d, func(lo, hi int) {
+	forRows(len(x)/d, d, func(lo, hi int) {
 		for n := lo; n < hi; n++ {
 			row, gr, out := x[n*d:(n+1)*d], g[n*d:(n+1)*d], dst[n*d:(n+1)*d]
 			var rr []F
@@ -360,7 +358,7 @@ func (op *layerNormGammaGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, erro
 			op.out.Data().([]float32)[j] = float32(v)
 		}
 	default:
-		return nil, fmt.Errorf("%v: dtype %v is not float32 or float64", op, x.Dtype())
+		return nil, checkFloat(op, x.Dtype())
 	}
 	return op.out, nil
 }
@@ -388,56 +386,4 @@ func (op *layerNormGammaGradOp) WriteHash(h hash.Hash) {
 func (op *layerNormGammaGradOp) Hashcode() uint32 { return hashOf(op) }
 func (op *layerNormGammaGradOp) String() string {
 	return fmt.Sprintf("LayerNormGammaGrad(eps=%g)", op.eps)
-}
-
-// rowWidth checks that x (·, D) and rows (same shape as x) or vectors (D) fit, and returns D.
-func rowWidth(op fmt.Stringer, x *tensor.Dense, others ...*tensor.Dense) (int, error) {
-	if x.Dims() == 0 {
-		return 0, fmt.Errorf("%v: scalar input", op)
-	}
-	d := x.Shape()[x.Dims()-1]
-	for _, o := range others {
-		if o.Dtype() != x.Dtype() {
-			return 0, fmt.Errorf("%v: dtypes %v and %v differ", op, x.Dtype(), o.Dtype())
-		}
-		if !o.Shape().Eq(x.Shape()) && !(o.Dims() == 1 && o.Shape()[0] == d) {
-			return 0, fmt.Errorf("%v: shape %v does not fit input %v", op, o.Shape(), x.Shape())
-		}
-	}
-	return d, nil
-}
-
-// denseArgs returns an op's inputs as materialised dense tensors.
-func denseArgs(op fmt.Stringer, vals []gorgonia.Value) ([]*tensor.Dense, error) {
-	out := make([]*tensor.Dense, len(vals))
-	for i, v := range vals {
-		t, ok := v.(*tensor.Dense)
-		if !ok {
-			return nil, fmt.Errorf("%v: input %d is a %T, want a dense tensor", op, i, v)
-		}
-		if t.IsView() {
-			t = t.Materialize().(*tensor.Dense)
-		}
-		out[i] = t
-	}
-	return out, nil
-}
-
-// parallelRows calls f on contiguous ranges of rows [0, n) of width d, spread over GOMAXPROCS goroutines
-// when the work is large enough to pay for them.
-func parallelRows(n, d int, f func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), n, n*d/(1<<14))
-	if workers <= 1 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			f(w*n/workers, (w+1)*n/workers)
-		}(w)
-	}
-	wg.Wait()
 }

@@ -116,7 +116,7 @@ func (op *matMulOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	case []float32:
 		impl.Sgemm(tA, tB, m, n, k, 1, ad, lda, b.Data().([]float32), ldb, 0, op.out.Data().([]float32), n)
 	default:
-		return nil, fmt.Errorf("%v: dtype %v is not float32 or float64", op, a.Dtype())
+		return nil, checkFloat(op, a.Dtype())
 	}
 	return op.out, nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"runtime"
+	"sync"
 
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -27,20 +29,67 @@ func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
 	return h.Sum32()
 }
 
+// denseArgs returns an op's inputs as materialised dense tensors.
+func denseArgs(op fmt.Stringer, vals []gorgonia.Value) ([]*tensor.Dense, error) {
+	out := make([]*tensor.Dense, len(vals))
+	for i, v := range vals {
+		t, ok := v.(*tensor.Dense)
+		if !ok {
+			return nil, fmt.Errorf("%v: input %d is a %T, want a dense tensor", op, i, v)
+		}
+		if t.IsView() {
+			t = t.Materialize().(*tensor.Dense)
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
 // denseInputs returns the two inputs of a binary op as materialised dense tensors.
 func denseInputs(op fmt.Stringer, vals []gorgonia.Value) (a, b *tensor.Dense, err error) {
-	a, ok1 := vals[0].(*tensor.Dense)
-	b, ok2 := vals[1].(*tensor.Dense)
-	if !ok1 || !ok2 {
-		return nil, nil, fmt.Errorf("%v: inputs are %T and %T, want dense tensors", op, vals[0], vals[1])
+	if len(vals) != 2 {
+		return nil, nil, fmt.Errorf("%v: %d inputs, want 2", op, len(vals))
 	}
-	if a.IsView() {
-		a = a.Materialize().(*tensor.Dense)
+	in, err := denseArgs(op, vals)
+	if err != nil {
+		return nil, nil, err
 	}
-	if b.IsView() {
-		b = b.Materialize().(*tensor.Dense)
+	return in[0], in[1], nil
+}
+
+// sameDtype returns an error unless every tensor of in has in[0]'s dtype.
+func sameDtype(op fmt.Stringer, in []*tensor.Dense) error {
+	for i, t := range in[1:] {
+		if t.Dtype() != in[0].Dtype() {
+			return fmt.Errorf("%v: input %d has dtype %v, input 0 %v", op, i+1, t.Dtype(), in[0].Dtype())
+		}
 	}
-	return a, b, nil
+	return nil
+}
+
+// checkFloat returns an error unless dt is float32 or float64.
+func checkFloat(op fmt.Stringer, dt tensor.Dtype) error {
+	if dt != tensor.Float32 && dt != tensor.Float64 {
+		return fmt.Errorf("%v: dtype %v is not float32 or float64", op, dt)
+	}
+	return nil
+}
+
+// rowWidth checks that x (·, D) and rows (same shape as x) or vectors (D) fit, and returns D.
+func rowWidth(op fmt.Stringer, x *tensor.Dense, others ...*tensor.Dense) (int, error) {
+	if x.Dims() == 0 {
+		return 0, fmt.Errorf("%v: scalar input", op)
+	}
+	d := x.Shape()[x.Dims()-1]
+	for _, o := range others {
+		if o.Dtype() != x.Dtype() {
+			return 0, fmt.Errorf("%v: dtypes %v and %v differ", op, x.Dtype(), o.Dtype())
+		}
+		if !o.Shape().Eq(x.Shape()) && !(o.Dims() == 1 && o.Shape()[0] == d) {
+			return 0, fmt.Errorf("%v: shape %v does not fit input %v", op, o.Shape(), x.Shape())
+		}
+	}
+	return d, nil
 }
 
 // ownBuffer returns buf if it has like's shape and dtype, else a new tensor for it. An op that returns its
@@ -50,4 +99,27 @@ func ownBuffer(buf, like *tensor.Dense) *tensor.Dense {
 		return tensor.New(tensor.Of(like.Dtype()), tensor.WithShape(like.Shape().Clone()...))
 	}
 	return buf
+}
+
+// parallelWork is the number of elements below which forRows does not start goroutines.
+const parallelWork = 1 << 14
+
+// forRows calls f on contiguous chunks of the rows [0, n), each row width elements, in parallel on up to
+// GOMAXPROCS goroutines when there is enough work. f must write only to its own rows: then the results
+// do not depend on the split.
+func forRows(n, width int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), n, n*width/parallelWork)
+	if workers <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			f(lo, hi)
+		}(w*n/workers, (w+1)*n/workers)
+	}
+	wg.Wait()
 }

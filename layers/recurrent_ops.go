@@ -3,8 +3,6 @@ package layers
 import (
 	"fmt"
 	"hash"
-	"runtime"
-	"sync"
 
 	"github.com/chewxy/hm"
 	"gonum.org/v1/gonum/blas"
@@ -52,29 +50,6 @@ var (
 	}
 )
 
-// parallelWork is the number of elements below which forRows does not start goroutines.
-const parallelWork = 1 << 14
-
-// forRows calls f on contiguous chunks of the rows [0, n), each row width elements, in parallel on up to
-// GOMAXPROCS goroutines when there is enough work. f must write only to its own rows: then the results
-// do not depend on the split.
-func forRows(n, width int, f func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), n, n*width/parallelWork)
-	if workers <= 1 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			f(lo, hi)
-		}(w*n/workers, (w+1)*n/workers)
-	}
-	wg.Wait()
-}
-
 // grow returns buf resized to n elements, reusing its memory when it is large enough.
 func grow[F float32 | float64](buf []F, n int) []F {
 	if cap(buf) >= n {
@@ -86,19 +61,12 @@ func grow[F float32 | float64](buf []F, n int) []F {
 // recurrentInputs checks the values of a recurrent op's inputs — x (B, T, D), mask (B, T), then the
 // parameters with the shapes want gives for (D, H) — and returns them as dense tensors of one dtype.
 func recurrentInputs(op fmt.Stringer, vals []gorgonia.Value, want func(d int) []tensor.Shape) ([]*tensor.Dense, error) {
-	in := make([]*tensor.Dense, len(vals))
-	for i, v := range vals {
-		t, ok := v.(*tensor.Dense)
-		if !ok {
-			return nil, fmt.Errorf("%v: input %d is a %T, want a dense tensor", op, i, v)
-		}
-		if t.IsView() {
-			t = t.Materialize().(*tensor.Dense)
-		}
-		if i > 0 && t.Dtype() != in[0].Dtype() {
-			return nil, fmt.Errorf("%v: input %d has dtype %v, input 0 %v", op, i, t.Dtype(), in[0].Dtype())
-		}
-		in[i] = t
+	in, err := denseArgs(op, vals)
+	if err != nil {
+		return nil, err
+	}
+	if err := sameDtype(op, in); err != nil {
+		return nil, err
 	}
 	xs := in[0].Shape()
 	if len(xs) != 3 || !in[1].Shape().Eq(tensor.Shape{xs[0], xs[1]}) {
@@ -118,14 +86,6 @@ func stateSize(u gorgonia.Value) int {
 		return t.Shape()[0]
 	}
 	return 0
-}
-
-// checkFloat returns an error unless dt is float32 or float64.
-func checkFloat(op fmt.Stringer, dt tensor.Dtype) error {
-	if dt != tensor.Float32 && dt != tensor.Float64 {
-		return fmt.Errorf("%v: dtype %v is not float32 or float64", op, dt)
-	}
-	return nil
 }
 
 // gradSource is a backward op that computes several gradients in one pass: its node's value is the
