@@ -116,10 +116,12 @@ func (p *Program) Run() (err error) {
 			return err
 		}
 	}
-	for _, n := range append(p.params, p.probes...) {
-		if g, err := n.Grad(); err == nil && g != nil {
-			if t, ok := g.(tensor.Tensor); ok {
-				t.Zero()
+	for _, nodes := range [...][]*gorgonia.Node{p.params, p.probes} { // no append: nothing allocated per run
+		for _, n := range nodes {
+			if g, err := n.Grad(); err == nil && g != nil {
+				if t, ok := g.(tensor.Tensor); ok {
+					t.Zero()
+				}
 			}
 		}
 	}
