@@ -1,6 +1,7 @@
 package vmath
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -53,7 +54,22 @@ func sweep(lim float32) []float32 {
 		88.72283, 88.72284, -87.33654, -87.33655, -103.27893, -103.97208, -104)
 }
 
+// TestFloat32Kernels checks the kernels as this CPU runs them and, where that is the AVX2 bodies, the Go
+// loops on their own too (the loops that every other CPU and the tails run).
 func TestFloat32Kernels(t *testing.T) {
+	withAVX2 := useAVX2
+	defer func() { useAVX2 = withAVX2 }()
+	modes := []bool{false}
+	if withAVX2 {
+		modes = append(modes, true)
+	}
+	for _, avx := range modes {
+		useAVX2 = avx
+		t.Run(fmt.Sprintf("avx2=%v", avx), testFloat32Kernels)
+	}
+}
+
+func testFloat32Kernels(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		f    func(dst, x []float32)
