@@ -7,11 +7,11 @@ const (
 	ln2Hi = 6.93147180369123816490e-01            // ln 2, high part: n·ln2Hi is exact for |n| < 2^11
 	ln2Lo = 1.90821492927058770002e-10            // ln 2 − ln2Hi
 
+	roundMagic = 0x1.8p52 // adding and subtracting it rounds a float64 below 2^51 in magnitude to an integer
+
 	// Arguments are clamped to [minArg, maxArg] before reduction, so that 2^n stays a normal float64:
 	// exp(maxArg) overflows float32 and exp(minArg) underflows it, so for float32 results the clamp
 	// changes nothing.
-	roundMagic = 0x1.8p52 // adding and subtracting it rounds a float64 below 2^51 in magnitude to an integer
-
 	minArg = -708.0
 	maxArg = 709.0
 )
