@@ -106,6 +106,7 @@ func run(p *page.Page) error {
 		model with no sequence encoder (a 64-wide layer over the static features, then a head per
 		task with its own hidden layer of 64: in effect an MLP [64, 64]). train.CrossValidate
 		does the folds:`)
+	p.Code("cv")
 	k := p.Choose(10, 3)
 	tmp, err := os.MkdirTemp("", "intentlab-uci-")
 	if err != nil {
@@ -133,7 +134,6 @@ func run(p *page.Page) error {
 		p.Textf("%s: %d folds, %s epochs each (early stopping, patience 6); test ROC-AUC %s.",
 			m.label, k, epochRange(m.cv), msf(m.cv.Summary["roc_auc"]))
 	}
-	p.Code("cv")
 
 	// The folds' test splits (the same for every model: same data, same split seed), for the labels,
 	// the out-of-fold scores and PageValues alone.
@@ -379,8 +379,8 @@ func run(p *page.Page) error {
 		real-time predictor would reach.
 
 		The next three, %s (%.3f), %s (%.3f) and %s (%.3f), matter much less. Month stands for
-		the season: %s has the highest purchase rate in the table, %.0f%%. %d features change the
-		ROC-AUC by less than 0.001 when shuffled: %s. A small negative drop means the shuffled
+		the season: %s has the highest purchase rate in the table, %.0f%%. Each of %d features
+		changes the ROC-AUC by less than 0.001 when shuffled: %s. A small negative drop means the shuffled
 		column happened to do no harm on that fold: noise, at the scale of the error bars. Where the
 		three models agree, the conclusion is about the data rather than about one model.`,
 		top.Feature, best.label, top.Drop.Mean, best.imp.Baseline, best.imp.Baseline-top.Drop.Mean,
