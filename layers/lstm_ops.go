@@ -80,14 +80,7 @@ func (op *lstmOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	xs := in[0].Shape()
-	shape := tensor.Shape{xs[0], xs[1], h}
-	if op.last {
-		shape = tensor.Shape{xs[0], h}
-	}
-	if op.out == nil || op.out.Dtype() != in[0].Dtype() || !op.out.Shape().Eq(shape) {
-		op.out = tensor.New(tensor.Of(in[0].Dtype()), tensor.WithShape(shape...))
-	}
+	op.out = recurrentOutput(op.out, in[0], h, op.last)
 	switch in[0].Dtype() {
 	case tensor.Float64:
 		lstmForward(op, kernels64, in, op.out.Data().([]float64), h)
@@ -99,7 +92,7 @@ func (op *lstmOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	return op.out, nil
 }
 
-// state returns op's buffers for dtype F sized for (B, T, D, H), reusing the last run's.
+// lstmStateOf returns op's buffers for dtype F sized for (B, T, D, H), reusing the last run's.
 func lstmStateOf[F float32 | float64](op *lstmOp, b, t, d, h int) *lstmState[F] {
 	s, ok := op.s.(*lstmState[F])
 	if !ok {
@@ -161,13 +154,7 @@ func lstmForward[F float32 | float64](op *lstmOp, k kernels[F], in []*tensor.Den
 			}
 		})
 	}
-	if !op.last {
-		copy(out, s.hs)
-		return
-	}
-	for b := 0; b < nb; b++ {
-		copy(out[b*h:(b+1)*h], s.hs[(b*nt+nt-1)*h:(b*nt+nt)*h])
-	}
+	copyOutput(out, s.hs, nb, nt, h, op.last)
 }
 
 // carry sets s = m ⊙ s + (1 − m) ⊙ prev for m ≠ 1: prev (nil for the zero state) itself at m = 0.
@@ -260,12 +247,9 @@ func (op *lstmGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	dy, ok := vals[5].(*tensor.Dense)
-	if !ok || dy.Dtype() != in[0].Dtype() {
-		return nil, fmt.Errorf("%v: output gradient is a %T, want a dense %v tensor", op, vals[5], in[0].Dtype())
-	}
-	if dy.IsView() {
-		dy = dy.Materialize().(*tensor.Dense)
+	dy, err := outputGrad(op, vals[5], in[0].Dtype())
+	if err != nil {
+		return nil, err
 	}
 	op.out = ownBuffer(op.out, in[0])
 	switch in[0].Dtype() {
@@ -341,11 +325,7 @@ func lstmBackward[F float32 | float64](op *lstmGradOp, k kernels[F], in []*tenso
 			k.gemm(false, true, nb, h, g4, s.dz[t*g4:], nt*g4, u, g4, 1, s.dh, h)
 		}
 	}
-	for b := 0; b < nb; b++ { // H_prev: h_{t−1} at row b·T + t, 0 at t = 0
-		row := s.hprev[b*nt*h : (b+1)*nt*h]
-		clear(row[:h])
-		copy(row[h:], s.hs[b*nt*h:((b+1)*nt-1)*h])
-	}
+	previousStates(s.hprev, s.hs, nb, nt, h)
 	dt := in[0].Dtype()
 	s.dw = ownBuffer(s.dw, in[2])
 	s.du = ownBuffer(s.du, in[3])

@@ -80,6 +80,55 @@ func recurrentInputs(op fmt.Stringer, vals []gorgonia.Value, want func(d int) []
 	return in, nil
 }
 
+// recurrentOutput returns buf if it can hold a recurrent op's output for x (B, T, D) and state size H —
+// every state (B, T, H), or with last only h_T (B, H) — else a new tensor for it.
+func recurrentOutput(buf, x *tensor.Dense, h int, last bool) *tensor.Dense {
+	xs := x.Shape()
+	shape := tensor.Shape{xs[0], xs[1], h}
+	if last {
+		shape = tensor.Shape{xs[0], h}
+	}
+	if buf == nil || buf.Dtype() != x.Dtype() || !buf.Shape().Eq(shape) {
+		return tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(shape...))
+	}
+	return buf
+}
+
+// outputGrad returns the output gradient v of a recurrent backward op as a materialised dense tensor
+// of dtype dt.
+func outputGrad(op fmt.Stringer, v gorgonia.Value, dt tensor.Dtype) (*tensor.Dense, error) {
+	dy, ok := v.(*tensor.Dense)
+	if !ok || dy.Dtype() != dt {
+		return nil, fmt.Errorf("%v: output gradient is a %T, want a dense %v tensor", op, v, dt)
+	}
+	if dy.IsView() {
+		dy = dy.Materialize().(*tensor.Dense)
+	}
+	return dy, nil
+}
+
+// copyOutput writes a recurrent op's output from its states hs (B, T, H): all of them, or with last
+// only each sequence's h_T into out (B, H).
+func copyOutput[F float32 | float64](out, hs []F, nb, nt, h int, last bool) {
+	if !last {
+		copy(out, hs)
+		return
+	}
+	for b := 0; b < nb; b++ {
+		copy(out[b*h:(b+1)*h], hs[(b*nt+nt-1)*h:(b*nt+nt)*h])
+	}
+}
+
+// previousStates sets hprev (B, T, H) to the states hs shifted one step: h_{t−1} at row b·T + t, and 0
+// at t = 0 — the left operand of ∂U = H_prevᵀ·∂z.
+func previousStates[F float32 | float64](hprev, hs []F, nb, nt, h int) {
+	for b := 0; b < nb; b++ {
+		row := hprev[b*nt*h : (b+1)*nt*h]
+		clear(row[:h])
+		copy(row[h:], hs[b*nt*h:((b+1)*nt-1)*h])
+	}
+}
+
 // stateSize returns H from the value of U (H, G·H), or 0 if it is not a matrix.
 func stateSize(u gorgonia.Value) int {
 	if t, ok := u.(tensor.Tensor); ok && t.Dims() == 2 {
