@@ -26,7 +26,8 @@ type Model interface {
 // of the loss with respect to each step's input, train.StepGradients) needs no other hook.
 type StepModel interface {
 	Model
-	// StepInputs adds the vectors x (B, T, D) that the model's recurrence reads, 0 at padding.
+	// StepInputs adds the vectors x (B, T, D) that the model's recurrence reads: the event vectors, 0 at
+	// padding, followed with StaticEachStep by the static vector, which padded steps get too.
 	StepInputs(b *graph.Builder, in *Inputs) (*gorgonia.Node, error)
 	// ForwardSteps adds the rest of the model on x (B, T, D) and returns its predictions.
 	ForwardSteps(b *graph.Builder, in *Inputs, x *gorgonia.Node) (*Outputs, error)

@@ -209,8 +209,8 @@ func (m *recurrentModel) Forward(b *graph.Builder, in *Inputs) (*Outputs, error)
 	return m.ForwardSteps(b, in, x)
 }
 
-// StepInputs adds the recurrent stack's input x (B, T, D) to b's graph: the event vectors (with
-// StaticEachStep followed by the static vector), 0 at padding.
+// StepInputs adds the recurrent stack's input x (B, T, D) to b's graph: the event vectors, 0 at
+// padding, with StaticEachStep followed by the static vector (repeated at padded steps too).
 func (m *recurrentModel) StepInputs(b *graph.Builder, in *Inputs) (*gorgonia.Node, error) {
 	x, err := m.enc.stepInputs(b, in) // (B, T, D)
 	if err != nil {
@@ -222,6 +222,9 @@ func (m *recurrentModel) StepInputs(b *graph.Builder, in *Inputs) (*gorgonia.Nod
 // ForwardSteps runs the rest of the model on step inputs x (B, T, D) in place of StepInputs: the
 // stack, the static vector and the head.
 func (m *recurrentModel) ForwardSteps(b *graph.Builder, in *Inputs, x *gorgonia.Node) (*Outputs, error) {
+	if x == nil {
+		return nil, fmt.Errorf("%s: forward steps: no step inputs x", m.name)
+	}
 	q, err := m.enc.stack.Forward(b, x, in.Mask) // (B, H)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", m.name, err)
