@@ -10,16 +10,17 @@ import (
 )
 
 // Readable says which sessions a notebook may read event by event: MinEvents to MaxEvents events,
-// ended inside the window (the synthetic "continued" feature, Numeric[1], is 0), and an event of type
-// id Must among them.
+// ended inside the window (the raw synthetic "continued" feature, Numeric[1], is not 1), and an event
+// of type id Must among them.
 type Readable struct {
 	MinEvents, MaxEvents int
 	Must                 int // an encoded event type id the session must contain
 }
 
 // ConfidentPair returns the indices in d of the buyer with the highest score and the non-buyer with
-// the lowest among the readable sessions of d (synthetic, raw or preprocessed); scores[i] is a model's
-// P(purchase) for session i. It is an error when len(scores) differs from the number of sessions or
+// the lowest among the readable sessions of d, raw synthetic sessions (preprocessing rescales
+// Numeric[1], which then no longer marks a continued session); scores[i] is a model's P(purchase) for
+// session i. It is an error when len(scores) differs from the number of sessions or
 // no readable buyer or non-buyer exists.
 func ConfidentPair(d *datasets.Dataset, scores []float64, r Readable) (buyer, nonBuyer int, err error) {
 	if len(scores) != len(d.Sessions) {
