@@ -41,6 +41,9 @@ func Inspect(m models.Model, schema *datasets.Schema, d *datasets.Dataset, maxLe
 // InspectBatch is Inspect on a batch as fed to the graph, which the caller may have altered: a mask
 // of all ones, for instance, shows what a model computes when it is not told where the padding is.
 func InspectBatch(m models.Model, schema *datasets.Schema, batch *datasets.Batch) (*Inspection, error) {
+	if batch == nil || batch.Rows == 0 {
+		return nil, fmt.Errorf("inspect: no sessions in the batch")
+	}
 	n := batch.Size
 	b := graph.NewBuilder(m.Store(), graph.BuilderConfig{})
 	in, err := models.NewInputs(b, schema, m.Needs(), n, batch.MaxLen)

@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"slices"
 
 	"gorgonia.org/gorgonia"
 
@@ -121,6 +122,9 @@ func StepGradients(m models.StepModel, schema *datasets.Schema, d *datasets.Data
 // own (on synthetic data they include aggregates of all the seen events), so use a sequence-only model
 // to read the events alone.
 func PrefixScores(m models.Model, schema *datasets.Schema, d *datasets.Dataset, maxLen int) ([][]float64, error) {
+	if d == nil {
+		return nil, fmt.Errorf("prefix scores: no dataset")
+	}
 	prefixes := &datasets.Dataset{Schema: d.Schema}
 	for _, s := range d.Sessions {
 		for t := range s.Events {
@@ -137,6 +141,10 @@ func PrefixScores(m models.Model, schema *datasets.Schema, d *datasets.Dataset, 
 		return nil, fmt.Errorf("prefix scores: %w", err)
 	}
 	defer pr.Close()
+	k := slices.Index(pr.Tasks, datasets.TaskPurchase)
+	if k < 0 {
+		return nil, fmt.Errorf("prefix scores: the model predicts %v, not %q", pr.Tasks, datasets.TaskPurchase)
+	}
 	probs, err := pr.Predict(prefixes)
 	if err != nil {
 		return nil, fmt.Errorf("prefix scores: %w", err)
@@ -144,7 +152,7 @@ func PrefixScores(m models.Model, schema *datasets.Schema, d *datasets.Dataset, 
 	scores := make([][]float64, len(d.Sessions))
 	at := 0
 	for i, s := range d.Sessions {
-		scores[i] = probs[0][at : at+len(s.Events)]
+		scores[i] = probs[k][at : at+len(s.Events)]
 		at += len(s.Events)
 	}
 	return scores, nil
@@ -152,7 +160,7 @@ func PrefixScores(m models.Model, schema *datasets.Schema, d *datasets.Dataset, 
 
 // oneBatch is the single batch of all the sessions of d, maxLen events each.
 func oneBatch(d *datasets.Dataset, maxLen int) (*datasets.Batch, error) {
-	if len(d.Sessions) == 0 {
+	if d == nil || len(d.Sessions) == 0 {
 		return nil, fmt.Errorf("no sessions")
 	}
 	bt, err := datasets.NewBatcher(d, datasets.BatcherConfig{BatchSize: len(d.Sessions), MaxLen: maxLen})

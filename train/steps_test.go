@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/intentlab/intentlab/datasets"
@@ -181,5 +182,34 @@ func TestInspectBatchWithoutMask(t *testing.T) {
 	}
 	if open.Probs[0][0] == ins.Probs[0][0] {
 		t.Errorf("without the mask the prediction %v is unchanged", ins.Probs[0][0])
+	}
+}
+
+// TestStepsBadInput: no sessions, no dataset or no batch is an error, not a panic.
+func TestStepsBadInput(t *testing.T) {
+	d, err := BenchData(8, 5, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewBenchModel("lstm", &d.Schema, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lstm := m.(*models.LSTM)
+	empty := &datasets.Dataset{Schema: d.Schema}
+	if _, err := TraceLSTM(lstm, &d.Schema, empty, 5); err == nil || !strings.Contains(err.Error(), "no sessions") {
+		t.Errorf("TraceLSTM of no sessions: error %v", err)
+	}
+	if _, err := StepGradients(lstm, &d.Schema, nil, 5); err == nil || !strings.Contains(err.Error(), "no sessions") {
+		t.Errorf("StepGradients of no dataset: error %v", err)
+	}
+	if _, err := PrefixScores(m, &d.Schema, nil, 5); err == nil {
+		t.Error("PrefixScores of no dataset: no error")
+	}
+	if _, err := InspectBatch(m, &d.Schema, nil); err == nil {
+		t.Error("InspectBatch of no batch: no error")
+	}
+	if _, err := Inspect(m, &d.Schema, empty, 5); err == nil || !strings.Contains(err.Error(), "no sessions") {
+		t.Errorf("Inspect of no sessions: error %v", err)
 	}
 }
