@@ -154,8 +154,7 @@ func (sr *SavedRun) PermutationImportance(raw *datasets.Dataset, cfg ImportanceC
 	if cfg.Task == "" {
 		cfg.Task = datasets.TaskPurchase
 	}
-	batch := min(max(len(d.Sessions), 1), max(sr.Experiment.Train.EvalBatchSize, 1))
-	p, err := NewPredictor(sr.Model, &sr.Schema, batch, sr.Experiment.Train.MaxLen)
+	p, err := sr.newPredictor(len(d.Sessions))
 	if err != nil {
 		return nil, fmt.Errorf("permutation importance: %w", err)
 	}

@@ -255,12 +255,7 @@ func (r *runner) loop(ctx context.Context) error {
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				return r.diverged(loss)
 			}
-			for i, p := range r.params {
-				r.grads[i] = nil
-				if g, err := r.train.Grad(p.Name); err == nil {
-					r.grads[i] = g
-				}
-			}
+			paramGrads(r.train, r.params, r.grads)
 			norm, err := ClipGlobalNorm(r.grads, r.cfg.ClipNorm)
 			if err != nil {
 				return fmt.Errorf("train: %w", err)
@@ -288,6 +283,17 @@ func (r *runner) loop(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// paramGrads sets grads[i] to the gradient of params[i] from prog's last run, nil for a parameter the
+// loss does not reach (the optimizers skip it).
+func paramGrads(prog *graph.Program, params []*graph.Param, grads []tensor.Tensor) {
+	for i, p := range params {
+		grads[i] = nil
+		if g, err := prog.Grad(p.Name); err == nil {
+			grads[i] = g
+		}
+	}
 }
 
 // diverged reports a non-finite loss or gradient; the checkpoint of the last completed epoch stays.

@@ -74,12 +74,18 @@ func (sr *SavedRun) Predict(raw *datasets.Dataset) (probs [][]float64, tasks []s
 
 // PredictPrepared scores sessions that are already preprocessed.
 func (sr *SavedRun) PredictPrepared(d *datasets.Dataset) ([][]float64, []string, error) {
-	batch := min(max(len(d.Sessions), 1), max(sr.Experiment.Train.EvalBatchSize, 1))
-	p, err := NewPredictor(sr.Model, &sr.Schema, batch, sr.Experiment.Train.MaxLen)
+	p, err := sr.newPredictor(len(d.Sessions))
 	if err != nil {
 		return nil, nil, err
 	}
 	defer p.Close()
 	probs, err := p.Predict(d)
 	return probs, p.Tasks, err
+}
+
+// newPredictor compiles the run's evaluation graph for scoring n sessions: batches of the run's
+// evaluation batch size, or of n when n is smaller.
+func (sr *SavedRun) newPredictor(n int) (*Predictor, error) {
+	batch := min(max(n, 1), max(sr.Experiment.Train.EvalBatchSize, 1))
+	return NewPredictor(sr.Model, &sr.Schema, batch, sr.Experiment.Train.MaxLen)
 }

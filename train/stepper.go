@@ -91,12 +91,7 @@ func (s *Stepper) Step(lr float64) error {
 	if err := s.prog.Run(); err != nil {
 		return fmt.Errorf("stepper: %w", err)
 	}
-	for j, p := range s.params {
-		s.grads[j] = nil
-		if g, err := s.prog.Grad(p.Name); err == nil {
-			s.grads[j] = g
-		}
-	}
+	paramGrads(s.prog, s.params, s.grads)
 	if err := s.opt.Step(s.params, s.grads, lr); err != nil {
 		return fmt.Errorf("stepper: %w", err)
 	}
