@@ -231,10 +231,7 @@ func run(p *page.Page) error {
 		each a vector of zeros plus its position embedding.`)
 	// page:begin mask
 	unmasked := *ins.Batch
-	unmasked.Mask = slices.Clone(ins.Batch.Mask)
-	for i := range unmasked.Mask {
-		unmasked.Mask[i] = 1 // every position "real": no padding mask
-	}
+	unmasked.Mask = slices.Repeat([]float64{1}, len(unmasked.Mask)) // every position "real": no padding mask
 	open, err := train.InspectBatch(prep.Model, &prep.Schema, &unmasked)
 	if err != nil {
 		return err
@@ -275,9 +272,9 @@ func run(p *page.Page) error {
 		40. With the mask, padding changes nothing:`)
 	// page:begin padding
 	byPad := [][]string{}
+	alone := two.Subset([]int{0}) // the buyer alone
 	for _, T := range []int{n, maxLen, 2 * maxLen, 3 * maxLen} {
-		buyer := two.Subset([]int{0})
-		masked, err := train.Inspect(prep.Model, &prep.Schema, buyer, T)
+		masked, err := train.Inspect(prep.Model, &prep.Schema, alone, T)
 		if err != nil {
 			return err
 		}
