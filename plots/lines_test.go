@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -27,7 +28,8 @@ func TestLinesErrors(t *testing.T) {
 	}{
 		{"none", LinesConfig{}, nil, "no series"},
 		{"no label", LinesConfig{}, []Series{{X: []float64{1}, Y: []float64{1}}}, "empty label"},
-		{"ragged", LinesConfig{}, []Series{{Label: "a", X: []float64{1, 2}, Y: []float64{1}}}, "a"},
+		{"ragged", LinesConfig{}, []Series{{Label: "a", X: []float64{1, 2}, Y: []float64{1}}}, "want equal lengths"},
+		{"NaN", LinesConfig{}, []Series{{Label: "a", X: []float64{1, 2}, Y: []float64{0.5, math.NaN()}}}, "Y[1] is NaN"},
 		{"outside the axis", LinesConfig{YMin: 0, YMax: 1}, []Series{{Label: "a", X: []float64{1}, Y: []float64{1.5}}}, "outside the fixed axis"},
 	}
 	for _, c := range cases {

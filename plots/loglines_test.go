@@ -59,7 +59,7 @@ func TestLinesLogXErrors(t *testing.T) {
 		{"negative", []Series{{Label: "a", X: []float64{-1}, Y: []float64{1}}}, "want every x > 0"},
 		{"NaN", []Series{{Label: "a", X: []float64{math.NaN()}, Y: []float64{1}}}, "want every x > 0"},
 		{"none", nil, "no series"},
-		{"ragged", []Series{{Label: "a", X: []float64{1, 2}, Y: []float64{1}}}, "a"},
+		{"ragged", []Series{{Label: "a", X: []float64{1, 2}, Y: []float64{1}}}, "want equal lengths"},
 	}
 	for _, c := range cases {
 		_, err := LinesLogX(LinesConfig{Title: "t"}, c.series)
