@@ -158,13 +158,7 @@ func (op *biasActOp) String() string {
 	return fmt.Sprintf("BiasAct(%s, bias=%v)", op.act, op.bias)
 }
 
-func (op *biasActOp) DiffWRT(n int) []bool {
-	out := make([]bool, n)
-	for i := range out {
-		out[i] = true
-	}
-	return out
-}
+func (op *biasActOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 // SymDiff: ∂y = ∂z = ∂out ⊙ act'(z) and ∂b = Σ_rows ∂z.
 func (op *biasActOp) SymDiff(in gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
@@ -297,9 +291,8 @@ func (op *actGradOp) String() string   { return fmt.Sprintf("ActGrad(%s)", op.ac
 // of a bias (or LayerNorm's β) broadcast over rows.
 type colSumOp struct {
 	cpuOp
+	vecSum
 	dims int // of x
-	out  *tensor.Dense
-	acc  []float64
 }
 
 func colSum(x *gorgonia.Node) (*gorgonia.Node, error) {
@@ -328,25 +321,16 @@ func (op *colSumOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	if x.Dims() == 0 {
 		return nil, fmt.Errorf("%v: scalar input", op)
 	}
-	d := x.Shape()[x.Dims()-1]
-	if op.out == nil || op.out.Dtype() != x.Dtype() || op.out.Shape()[0] != d {
-		op.out = tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(d))
-		op.acc = make([]float64, d)
-	}
-	clear(op.acc)
+	acc := op.zero(x.Dtype(), x.Shape()[x.Dims()-1])
 	switch xd := x.Data().(type) {
 	case []float64:
-		sumRows(xd, op.acc)
-		copy(op.out.Data().([]float64), op.acc)
+		sumRows(xd, acc)
 	case []float32:
-		sumRows(xd, op.acc)
-		for j, v := range op.acc {
-			op.out.Data().([]float32)[j] = float32(v)
-		}
+		sumRows(xd, acc)
 	default:
 		return nil, checkFloat(op, x.Dtype())
 	}
-	return op.out, nil
+	return op.value(), nil
 }
 
 func sumRows[F float32 | float64](x []F, acc []float64) {

@@ -149,13 +149,7 @@ func (op *layerNormOp) String() string {
 	return fmt.Sprintf("LayerNorm(eps=%g)", op.eps)
 }
 
-func (op *layerNormOp) DiffWRT(n int) []bool {
-	out := make([]bool, n)
-	for i := range out {
-		out[i] = true
-	}
-	return out
-}
+func (op *layerNormOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 // SymDiff: ∂x (also ∂res), ∂γ and ∂β as the type's doc gives them.
 func (op *layerNormOp) SymDiff(in gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
@@ -293,11 +287,10 @@ func (op *layerNormGradOp) String() string   { return fmt.Sprintf("LayerNormGrad
 // layerNormGammaGradOp computes ∂γ = Σ_rows ∂y ⊙ x̂ from x (and res) and ∂y.
 type layerNormGammaGradOp struct {
 	cpuOp
+	vecSum
 	dims     int // of x
 	eps      float64
 	residual bool
-	out      *tensor.Dense
-	acc      []float64
 }
 
 func (op *layerNormGammaGradOp) Arity() int {
@@ -331,36 +324,28 @@ func (op *layerNormGammaGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, erro
 	if op.residual {
 		res, g = in[1], in[2]
 	}
-	if !x.Shape().Eq(g.Shape()) || x.Dtype() != g.Dtype() {
-		return nil, fmt.Errorf("%v: input %v %v and gradient %v %v differ", op, x.Shape(), x.Dtype(), g.Shape(), g.Dtype())
+	if x.Dims() == 0 || !x.Shape().Eq(g.Shape()) || x.Dtype() != g.Dtype() {
+		return nil, fmt.Errorf("%v: input %v %v and gradient %v %v differ or are scalars", op, x.Shape(), x.Dtype(), g.Shape(), g.Dtype())
 	}
 	d := x.Shape()[x.Dims()-1]
-	if op.out == nil || op.out.Dtype() != x.Dtype() || op.out.Shape()[0] != d {
-		op.out = tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(d))
-		op.acc = make([]float64, d)
-	}
-	clear(op.acc)
+	acc := op.zero(x.Dtype(), d)
 	switch xd := x.Data().(type) {
 	case []float64:
 		var rd []float64
 		if res != nil {
 			rd = res.Data().([]float64)
 		}
-		gammaGrad(xd, rd, g.Data().([]float64), op.acc, d, op.eps)
-		copy(op.out.Data().([]float64), op.acc)
+		gammaGrad(xd, rd, g.Data().([]float64), acc, d, op.eps)
 	case []float32:
 		var rd []float32
 		if res != nil {
 			rd = res.Data().([]float32)
 		}
-		gammaGrad(xd, rd, g.Data().([]float32), op.acc, d, op.eps)
-		for j, v := range op.acc {
-			op.out.Data().([]float32)[j] = float32(v)
-		}
+		gammaGrad(xd, rd, g.Data().([]float32), acc, d, op.eps)
 	default:
 		return nil, checkFloat(op, x.Dtype())
 	}
-	return op.out, nil
+	return op.value(), nil
 }
 
 func gammaGrad[F float32 | float64](x, res, g []F, acc []float64, d int, eps float64) {

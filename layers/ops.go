@@ -123,3 +123,42 @@ func forRows(n, width int, f func(lo, hi int)) {
 	}
 	wg.Wait()
 }
+
+// allTrue is DiffWRT's answer for an op differentiable in all n of its inputs.
+func allTrue(n int) []bool {
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = true
+	}
+	return out
+}
+
+// vecSum is an op's (D) output accumulated in float64 whatever its dtype: colSumOp's column sums and
+// layerNormGammaGradOp's ∂γ.
+type vecSum struct {
+	out *tensor.Dense
+	acc []float64
+}
+
+// zero returns the accumulator, cleared, for a (d) output of dtype dt, reusing the last run's.
+func (v *vecSum) zero(dt tensor.Dtype, d int) []float64 {
+	if v.out == nil || v.out.Dtype() != dt || v.out.Shape()[0] != d {
+		v.out = tensor.New(tensor.Of(dt), tensor.WithShape(d))
+		v.acc = make([]float64, d)
+	}
+	clear(v.acc)
+	return v.acc
+}
+
+// value rounds the accumulator into the output and returns it.
+func (v *vecSum) value() *tensor.Dense {
+	switch o := v.out.Data().(type) {
+	case []float64:
+		copy(o, v.acc)
+	case []float32:
+		for j, a := range v.acc {
+			o[j] = float32(a)
+		}
+	}
+	return v.out
+}
