@@ -151,6 +151,11 @@ func TestDropoutGradients(t *testing.T) {
 
 // TestFusedOpsBadInput: a value that does not fit the op is an error from Do, not a panic.
 func TestFusedOpsBadInput(t *testing.T) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("panic: %v", r)
+		}
+	}()
 	x := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float64{1, 2, 3, 4, 5, 6}))
 	vec2 := tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{1, 2}))
 	vec3f := tensor.New(tensor.WithShape(3), tensor.WithBacking([]float32{1, 2, 3}))
@@ -169,6 +174,10 @@ func TestFusedOpsBadInput(t *testing.T) {
 		{"mask of another shape", &maskMulOp{}, []gorgonia.Value{x, vec2}},
 		{"column sum of a scalar", &colSumOp{}, []gorgonia.Value{tensor.New(tensor.FromScalar(1.0))}},
 		{"matmul of misfitting shapes", &matMulOp{outDim: tensor.Shape{2, 2}}, []gorgonia.Value{x, x}},
+		{"matmul with a vector for W", &matMulOp{outDim: tensor.Shape{2, 2}}, []gorgonia.Value{x, vec2}},
+		{"matmul of a vector", &matMulOp{outDim: tensor.Shape{2}}, []gorgonia.Value{vec2, x}},
+		{"matmul input gradient with a vector for W", &matMulOp{mode: matMulGradX, outDim: tensor.Shape{2, 2}}, []gorgonia.Value{x, vec2}},
+		{"γ gradient of scalars", &layerNormGammaGradOp{}, []gorgonia.Value{tensor.New(tensor.FromScalar(1.0)), tensor.New(tensor.FromScalar(1.0))}},
 		{"matmul gradient of misfitting shapes", &matMulOp{mode: matMulGradW, outDim: tensor.Shape{3, 3}}, []gorgonia.Value{x, vec2}},
 		{"positions longer than the table", &addPositionsOp{}, []gorgonia.Value{
 			tensor.New(tensor.WithShape(1, 3, 2), tensor.WithBacking(make([]float64, 6))), tensor.New(tensor.WithShape(2, 2), tensor.WithBacking(make([]float64, 4)))}},

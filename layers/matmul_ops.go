@@ -64,30 +64,31 @@ func (op *matMulOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
 // with inner size k, checking that the shapes fit.
 func (op *matMulOp) gemm(as, bs tensor.Shape) (tA, tB blas.Transpose, m, n, k int, err error) {
 	tA, tB = blas.NoTrans, blas.NoTrans
-	rowsA := as.TotalSize() / as[len(as)-1]
+	if len(as) < 2 || len(bs) < 1 || as.TotalSize() == 0 || bs.TotalSize() == 0 {
+		return tA, tB, 0, 0, 0, fmt.Errorf("%v: shapes %v and %v, want matrices", op, as, bs)
+	}
+	rowsA, last := as.TotalSize()/as[len(as)-1], as[len(as)-1]
+	fits := false
 	switch op.mode {
 	case matMulForward: // (N, k)·(k, n)
-		m, k, n = rowsA, as[len(as)-1], bs[1]
-		if len(bs) != 2 || bs[0] != k {
-			err = fmt.Errorf("%v: shapes %v and %v do not fit", op, as, bs)
-		}
+		fits = len(bs) == 2 && bs[0] == last
+		m, k, n = rowsA, last, bs[len(bs)-1]
 	case matMulGradX: // (N, n)·(k, n)ᵀ
+		fits = len(bs) == 2 && bs[1] == last
 		tB = blas.Trans
-		m, k, n = rowsA, as[len(as)-1], bs[0]
-		if len(bs) != 2 || bs[1] != k {
-			err = fmt.Errorf("%v: shapes %v and %v do not fit", op, as, bs)
-		}
+		m, k, n = rowsA, last, bs[0]
 	case matMulGradW: // (N, k)ᵀ·(N, n)
+		fits = bs.TotalSize()/bs[len(bs)-1] == rowsA
 		tA = blas.Trans
-		m, k, n = as[len(as)-1], rowsA, bs[len(bs)-1]
-		if len(bs) < 1 || bs.TotalSize()/n != rowsA {
-			err = fmt.Errorf("%v: shapes %v and %v do not fit", op, as, bs)
-		}
+		m, k, n = last, rowsA, bs[len(bs)-1]
 	}
-	if err == nil && op.outDim.TotalSize() != m*n {
-		err = fmt.Errorf("%v: shapes %v and %v do not give %v", op, as, bs, op.outDim)
+	if !fits {
+		return tA, tB, 0, 0, 0, fmt.Errorf("%v: shapes %v and %v do not fit", op, as, bs)
 	}
-	return tA, tB, m, n, k, err
+	if op.outDim.TotalSize() != m*n {
+		return tA, tB, 0, 0, 0, fmt.Errorf("%v: shapes %v and %v do not give %v", op, as, bs, op.outDim)
+	}
+	return tA, tB, m, n, k, nil
 }
 
 func (op *matMulOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
@@ -97,9 +98,6 @@ func (op *matMulOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	}
 	if a.Dtype() != b.Dtype() {
 		return nil, fmt.Errorf("%v: dtypes %v and %v differ", op, a.Dtype(), b.Dtype())
-	}
-	if a.Dims() < 2 || b.Dims() < 1 {
-		return nil, fmt.Errorf("%v: shapes %v and %v, want matrices", op, a.Shape(), b.Shape())
 	}
 	tA, tB, m, n, k, err := op.gemm(a.Shape(), b.Shape())
 	if err != nil {
