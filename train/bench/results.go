@@ -219,20 +219,10 @@ func (r *Results) summarise() error {
 			}
 		}
 		if len(ps) > 0 {
-			m.DeLongP = median(ps)
+			m.DeLongP = metrics.Median(ps)
 		}
 	}
 	return nil
-}
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // describe loads the data of dc and its split, and summarises them.

@@ -65,16 +65,5 @@ func BootstrapCI(n int, stat func(idx []int) (float64, error), reps int, level f
 		return 0, 0, fmt.Errorf("metrics: bootstrap: %d of %d resamples failed, first: %w", failed, reps, firstErr)
 	}
 	slices.Sort(vals)
-	return quantile(vals, (1-level)/2), quantile(vals, (1+level)/2), nil
-}
-
-// quantile is the q-quantile of sorted (non-empty) by linear interpolation between the order
-// statistics at positions ⌊h⌋ and ⌈h⌉, h = (len−1)·q.
-func quantile(sorted []float64, q float64) float64 {
-	h := float64(len(sorted)-1) * q
-	i := int(math.Floor(h))
-	if i+1 >= len(sorted) {
-		return sorted[len(sorted)-1]
-	}
-	return sorted[i] + (h-float64(i))*(sorted[i+1]-sorted[i])
+	return Quantile(vals, (1-level)/2), Quantile(vals, (1+level)/2), nil
 }

@@ -156,17 +156,3 @@ func TestBootstrapArguments(t *testing.T) {
 		}
 	}
 }
-
-// TestQuantile checks the interpolation against numpy.quantile's default ("linear"):
-// numpy.quantile([1, 2, 3, 4], [0, 0.25, 0.5, 0.975, 1]) = [1, 1.75, 2.5, 3.925, 4].
-func TestQuantile(t *testing.T) {
-	x := []float64{1, 2, 3, 4}
-	for _, c := range []struct{ q, want float64 }{{0, 1}, {0.25, 1.75}, {0.5, 2.5}, {0.975, 3.925}, {1, 4}} {
-		if got := quantile(x, c.q); math.Abs(got-c.want) > 1e-12 {
-			t.Errorf("quantile(%v) = %v, want %v", c.q, got, c.want)
-		}
-	}
-	if got := quantile([]float64{3}, 0.3); got != 3 {
-		t.Errorf("quantile of one value = %v", got)
-	}
-}

@@ -7,39 +7,20 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/intentlab/intentlab/train/metrics"
 )
 
-// Median returns the median of xs (the mean of the middle two for an even count), NaN for none.
-func Median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
 // Spread is half the interquartile range of xs in per cent of their median: the ± of the tables. The
-// quartiles interpolate linearly between order statistics (numpy's default). NaN for none.
+// quartiles interpolate linearly between order statistics (numpy's default, metrics.Quantile). NaN
+// for none.
 func Spread(xs []float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	q := func(p float64) float64 {
-		h := p * float64(len(s)-1)
-		i := int(h)
-		if i+1 >= len(s) {
-			return s[len(s)-1]
-		}
-		return s[i] + (h-float64(i))*(s[i+1]-s[i])
-	}
-	return 100 * (q(0.75) - q(0.25)) / 2 / Median(xs)
+	return 100 * (metrics.Quantile(s, 0.75) - metrics.Quantile(s, 0.25)) / 2 / metrics.Median(s)
 }
 
 // WriteTable writes rep as a Markdown table with a header line above and notes below: the training
@@ -107,7 +88,7 @@ func trainTable(rep *Report) table {
 		row := []string{r.Model, count(r.Arch.Params()), fmt.Sprintf("%.2f", flops/1e9)}
 		goRate, torchRate := math.NaN(), math.NaN()
 		if m := r.Go; m != nil {
-			s := Median(m.StepSeconds)
+			s := metrics.Median(m.StepSeconds)
 			goRate = float64(c.Batch) / s
 			row = append(row, fmt.Sprintf("%.0f", goRate), pct(Spread(m.StepSeconds)), cpuPct(m.CPUShare), fmt.Sprintf("%.1f", flops/s/1e9),
 				fmt.Sprintf("%.0f", m.AllocsPerStep), fmt.Sprintf("%.1f", m.BytesPerStep/(1<<20)), mib(m.PeakRSS))
@@ -115,7 +96,7 @@ func trainTable(rep *Report) table {
 			row = append(row, failed(r.GoErr), "", "", "", "", "", "")
 		}
 		if m := r.Torch; m != nil {
-			s := Median(m.StepSeconds)
+			s := metrics.Median(m.StepSeconds)
 			torchRate = float64(c.Batch) / s
 			row = append(row, fmt.Sprintf("%.0f", torchRate), pct(Spread(m.StepSeconds)), cpuPct(m.CPUShare), fmt.Sprintf("%.1f", flops/s/1e9), mib(m.PeakRSS))
 		} else {
@@ -135,14 +116,14 @@ func inferenceTable(rep *Report) table {
 		row := []string{r.Model, count(r.Arch.Params())}
 		goLat, goRate, torchLat, torchRate := math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		if m := r.Go; m != nil {
-			goLat, goRate = Median(m.CallSeconds), InferBatch/Median(m.BatchSeconds)
+			goLat, goRate = metrics.Median(m.CallSeconds), InferBatch/metrics.Median(m.BatchSeconds)
 			row = append(row, fmt.Sprintf("%.0f", goLat*1e6), pct(Spread(m.CallSeconds)), fmt.Sprintf("%.0f", m.AllocsPerCall),
 				fmt.Sprintf("%.0f", goRate), mib(m.PeakRSS))
 		} else {
 			row = append(row, failed(r.GoErr), "", "", "", "")
 		}
 		if m := r.Torch; m != nil {
-			torchLat, torchRate = Median(m.CallSeconds), InferBatch/Median(m.BatchSeconds)
+			torchLat, torchRate = metrics.Median(m.CallSeconds), InferBatch/metrics.Median(m.BatchSeconds)
 			row = append(row, fmt.Sprintf("%.0f", torchLat*1e6), pct(Spread(m.CallSeconds)), fmt.Sprintf("%.0f", torchRate), mib(m.PeakRSS))
 		} else {
 			row = append(row, failed(r.TorchErr), "", "", "")
