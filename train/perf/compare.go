@@ -90,7 +90,9 @@ type Report struct {
 
 // Compare measures every model of cfg, one process per side and model, one after the other: the
 // intentlab side by running cfg.Exe with ChildFlag, the PyTorch side with torch_step.py. A failed
-// measurement is recorded in its row and the others go on; an error is returned only for a bad config.
+// measurement is recorded in its row and the others go on. The error is nil but when the comparison
+// cannot start, a bad config say (the report is then nil), or ctx is cancelled (the report then holds
+// the rows measured so far).
 func Compare(ctx context.Context, cfg Config) (*Report, error) {
 	cfg = cfg.WithDefaults()
 	for _, m := range cfg.Models {
