@@ -50,8 +50,8 @@ func TestSyntheticVisit(t *testing.T) {
 				t.Errorf("visit %d: PurchaseFrom %v", i, v.PurchaseFrom)
 			}
 		}
-		for t := range v.Posterior {
-			sumsToOne("Posterior", v.Posterior[t])
+		for _, post := range v.Posterior {
+			sumsToOne("Posterior", post)
 		}
 	}
 	// The posterior tracks the latent state: its most likely state is the drawn one far more
@@ -62,17 +62,17 @@ func TestSyntheticVisit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for t, post := range v.Posterior {
+		for step, post := range v.Posterior {
 			best := 0
 			for z := range post {
 				if post[z] > post[best] {
 					best = z
 				}
 			}
-			if best == v.States[t] {
+			if best == v.States[step] {
 				hits++
 			}
-			count[v.States[t]]++
+			count[v.States[step]]++
 			events++
 		}
 	}
@@ -118,5 +118,38 @@ func TestSyntheticProcess(t *testing.T) {
 		if diff == 3 && p.DwellMedian[1] >= 45 {
 			t.Errorf("difficulty 3 does not blur the dwell medians: %v", p.DwellMedian)
 		}
+	}
+}
+
+// TestSyntheticVisitOracleByWindow: Visit's Oracle[t] is "what the oracle would say if the window ended
+// after event t+1". The same stream generated with Window t+1 draws the same sessions cut there, and
+// its sessions' own oracle (Session.Oracle, computed on the cut session) must be that value.
+func TestSyntheticVisitOracleByWindow(t *testing.T) {
+	g, err := NewSyntheticStream(SyntheticConfig{Sessions: 60, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, w := range []int{1, 2, 4, 7} {
+		d, err := Synthetic(SyntheticConfig{Sessions: 60, Seed: 3, Window: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range d.Sessions {
+			v, err := g.Visit(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(v.Oracle) < w {
+				continue
+			}
+			if got, want := v.Oracle[w-1], d.Sessions[i].Oracle[0]; math.Abs(got-want) > 1e-12 {
+				t.Errorf("session %d: Visit's oracle after %d events %v, the oracle with window %d %v", i, w, got, w, want)
+			}
+			checked++
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d (session, window) pairs checked", checked)
 	}
 }
