@@ -48,6 +48,9 @@ type Stepper struct {
 // NewStepper compiles the training graph of m for batches of batch sessions of maxLen events, feeds it
 // the first batch of d, and makes an Adam optimizer. Close releases the graph.
 func NewStepper(m models.Model, d *datasets.Dataset, batch, maxLen int) (_ *Stepper, err error) {
+	if d == nil || len(d.Sessions) == 0 {
+		return nil, fmt.Errorf("stepper: no sessions")
+	}
 	bld := graph.NewBuilder(m.Store(), graph.BuilderConfig{Train: true, Seed: 3})
 	in, err := models.NewInputs(bld, &d.Schema, m.Needs(), batch, maxLen)
 	if err != nil {
