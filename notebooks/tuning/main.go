@@ -272,7 +272,7 @@ func run(p *page.Page) error {
 	}
 	flatter := fmt.Sprintf("here %.4f lower", res.Best.Score-reports["tuned"].ROCAUC)
 	if reports["tuned"].ROCAUC >= res.Best.Score {
-		flatter = "here, by luck, not lower"
+		flatter = "by luck not lower here"
 	}
 	p.Textf(`
 		Two cautions before believing a gain. First, the best trial's *validation* score (%.4f) is
@@ -317,24 +317,32 @@ func run(p *page.Page) error {
 	// page:end seeds
 	p.Code("seeds")
 	d, t := train.NewMeanStd(aucs[0]), train.NewMeanStd(aucs[1])
-	p.Table([]string{fmt.Sprintf("test ROC-AUC over %d seed(s)", seeds), "mean", "std", "min", "max"}, [][]string{
-		{"defaults", f4(d.Mean), f4(d.Std), f4(minOf(aucs[0])), f4(maxOf(aucs[0]))},
-		{"tuned", f4(t.Mean), f4(t.Std), f4(minOf(aucs[1])), f4(maxOf(aucs[1]))},
+	seedWord := "seeds"
+	if seeds == 1 {
+		seedWord = "seed"
+	}
+	p.Table([]string{fmt.Sprintf("test ROC-AUC over %d %s", seeds, seedWord), "mean", "std", "min", "max"}, [][]string{
+		{"defaults", f4(d.Mean), f4(d.Std), f4(slices.Min(aucs[0])), f4(slices.Max(aucs[0]))},
+		{"tuned", f4(t.Mean), f4(t.Std), f4(slices.Min(aucs[1])), f4(slices.Max(aucs[1]))},
 	})
+	gap, spread := math.Abs(t.Mean-d.Mean), math.Max(d.Std, t.Std)
 	verdict := "smaller than"
-	if math.Abs(t.Mean-d.Mean) > 2*math.Max(d.Std, t.Std) {
+	switch {
+	case gap > 2*spread && spread > 0:
+		verdict = fmt.Sprintf("%.0f times", gap/spread)
+	case gap > 2*spread: // one seed: no spread to compare with
 		verdict = "more than twice"
-	} else if math.Abs(t.Mean-d.Mean) > math.Max(d.Std, t.Std) {
+	case gap > spread:
 		verdict = "larger than, but within twice,"
 	}
 	ceiling := reports["oracle"].ROCAUC
 	p.Textf(`
-		Over %d seed(s) the tuned settings average %.4f and the defaults %.4f: a gap of %+.4f, %s
+		Over %d %s the tuned settings average %.4f and the defaults %.4f: a gap of %+.4f, %s
 		the larger seed-to-seed standard deviation (%.4f). The oracle's %.4f is the ceiling on
 		this test split. The search closed %.0f%% of the defaults' distance to it; the %.4f left
 		is what this CNN, at this data size and budget, did not find with any setting the search
 		tried.`,
-		seeds, t.Mean, d.Mean, t.Mean-d.Mean, verdict, math.Max(d.Std, t.Std), ceiling,
+		seeds, seedWord, t.Mean, d.Mean, t.Mean-d.Mean, verdict, spread, ceiling,
 		100*(t.Mean-d.Mean)/(ceiling-d.Mean), ceiling-t.Mean)
 	return nil
 }
@@ -380,20 +388,4 @@ func pval(p float64) string {
 		return fmt.Sprintf("%.1e", p)
 	}
 	return fmt.Sprintf("%.4f", p)
-}
-
-func minOf(xs []float64) float64 {
-	m := math.Inf(1)
-	for _, x := range xs {
-		m = math.Min(m, x)
-	}
-	return m
-}
-
-func maxOf(xs []float64) float64 {
-	m := math.Inf(-1)
-	for _, x := range xs {
-		m = math.Max(m, x)
-	}
-	return m
 }
