@@ -27,7 +27,9 @@ type gruOp struct {
 	out  *tensor.Dense
 }
 
-// gruState holds one dtype's buffers of a gruOp and its backward op.
+// gruState holds one dtype's buffers of a gruOp and its backward op. The backward buffers (and so the
+// gradients grad hands out) are shared by every backward op of the forward op: the graph must be
+// differentiated once (one gorgonia.Grad, as graph.Compile does).
 type gruState[F float32 | float64] struct {
 	b, t, d, h int
 	a          []F // (B, T, 3H) gates r, z, n

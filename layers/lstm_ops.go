@@ -29,7 +29,9 @@ type lstmOp struct {
 	out  *tensor.Dense
 }
 
-// lstmState holds one dtype's buffers of an lstmOp and its backward op.
+// lstmState holds one dtype's buffers of an lstmOp and its backward op. The backward buffers (and so the
+// gradients grad hands out) are shared by every backward op of the forward op: the graph must be
+// differentiated once (one gorgonia.Grad, as graph.Compile does).
 type lstmState[F float32 | float64] struct {
 	b, t, d, h int
 	z          []F // (B, T, 4H) gate activations i, f, g, o

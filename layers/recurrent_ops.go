@@ -13,12 +13,13 @@ import (
 )
 
 // Pieces shared by the whole-sequence LSTM and GRU ops (lstm_ops.go, gru_ops.go): the element-wise and
-// matrix kernels of both float types, the inputs' checks, and the op that hands out one of a backward
-// op's parameter gradients.
+// matrix kernels of both float types, the inputs' checks, the output buffer and the op that hands out
+// one of a backward op's gradients. The kernels and gradPartOp serve the fused attention ops
+// (attention_fused.go) too.
 
-// kernels are the float-type-specific kernels of the recurrent ops: a BLAS matrix product (the one
-// Gorgonia's tensor package uses, so a faster BLAS registered with tensor.Use speeds the ops up too)
-// and the activations.
+// kernels are the float-type-specific kernels of the recurrent and attention ops: a BLAS matrix
+// product (the one Gorgonia's tensor package uses, so a faster BLAS registered with tensor.Use speeds
+// the ops up too) and the activations.
 type kernels[F float32 | float64] struct {
 	// gemm sets c = a·b + beta·c for row-major a (m, k) and b (k, n), either transposed first (then
 	// stored as (k, m) and (n, k)), with leading dimensions lda, ldb, ldc.
