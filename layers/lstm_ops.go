@@ -29,8 +29,8 @@ type lstmOp struct {
 	out  *tensor.Dense
 }
 
-// lstmState holds one dtype's buffers of an lstmOp and its backward op. The backward buffers (and so the
-// gradients grad hands out) are shared by every backward op of the forward op: the graph must be
+// lstmState holds one dtype's buffers of an lstmOp and its backward op. Every backward op of one
+// forward op would share the backward buffers (and the gradients grad hands out), so a graph is
 // differentiated once (one gorgonia.Grad, as graph.Compile does).
 type lstmState[F float32 | float64] struct {
 	b, t, d, h int
