@@ -31,8 +31,8 @@ type LSTMConfig RecurrentConfig
 // Padding: at a padded step the state (h, c) is carried unchanged, so the state at step T is the state
 // at each sequence's last valid step; that is what Forward returns (B, H) unless ReturnSequence is set,
 // in which case it returns every state (B, T, H) — at padded steps, the last valid state repeated.
-// Padded inputs must be finite (the step computed from them is multiplied by 0); their values do not
-// change any output or parameter gradient.
+// Padded inputs must be finite (the input-weight gradient Xᵀ·∂Z multiplies them by their steps' zero
+// gradient, and Inf·0 is NaN); their values do not change any output or parameter gradient.
 type LSTM struct {
 	Name string
 	Cfg  LSTMConfig
