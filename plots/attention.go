@@ -34,47 +34,48 @@ type unitMapText struct {
 	x, y, scale           string
 }
 
-// unitMap draws a heat map of values in [0, 1], rows top to bottom and columns left to right.
-func unitMap(t unitMapText, title string, weights [][]float64, queries, keys []string) (*Figure, error) {
+// unitMap draws a heat map of values in [0, 1] (a little outside, up to weightSlack, is clamped):
+// values[r] is row r, the first on top, labelled rows[r]; column c is labelled cols[c].
+func unitMap(t unitMapText, title string, values [][]float64, rows, cols []string) (*Figure, error) {
 	what := t.what
-	if len(weights) == 0 || len(weights[0]) == 0 {
+	if len(values) == 0 || len(values[0]) == 0 {
 		return nil, fmt.Errorf("plots: %s: empty %s matrix, want at least one %s and %s", what, t.value, t.row, t.col)
 	}
-	nk := len(weights[0])
-	if len(queries) != len(weights) {
-		return nil, fmt.Errorf("plots: %s: %d %s labels for %d rows of %ss", what, len(queries), t.row, len(weights), t.value)
+	nc := len(values[0])
+	if len(rows) != len(values) {
+		return nil, fmt.Errorf("plots: %s: %d %s labels for %d rows of %ss", what, len(rows), t.row, len(values), t.value)
 	}
-	if len(keys) != nk {
-		return nil, fmt.Errorf("plots: %s: %d %s labels for %d columns of %ss", what, len(keys), t.col, nk, t.value)
+	if len(cols) != nc {
+		return nil, fmt.Errorf("plots: %s: %d %s labels for %d columns of %ss", what, len(cols), t.col, nc, t.value)
 	}
-	annotate := len(weights) <= annotateCells && nk <= annotateCells
-	z := make([][]float64, len(weights))
+	annotate := len(values) <= annotateCells && nc <= annotateCells
+	z := make([][]float64, len(values))
 	var labels [][]string
 	if annotate {
-		labels = make([][]string, len(weights))
+		labels = make([][]string, len(values))
 	}
-	for q, row := range weights {
-		if len(row) != nk {
-			return nil, fmt.Errorf("plots: %s: row %d has %d %ss, want %d like row 0", what, q, len(row), t.value, nk)
+	for r, row := range values {
+		if len(row) != nc {
+			return nil, fmt.Errorf("plots: %s: row %d has %d %ss, want %d like row 0", what, r, len(row), t.value, nc)
 		}
-		z[q] = make([]float64, nk)
-		for k, w := range row {
-			if math.IsNaN(w) || w < -weightSlack || w > 1+weightSlack {
-				return nil, fmt.Errorf("plots: %s: %s[%d][%d] = %v, want a value in [0, 1]", what, t.value, q, k, w)
+		z[r] = make([]float64, nc)
+		for c, v := range row {
+			if math.IsNaN(v) || v < -weightSlack || v > 1+weightSlack {
+				return nil, fmt.Errorf("plots: %s: %s[%d][%d] = %v, want a value in [0, 1]", what, t.value, r, c, v)
 			}
-			z[q][k] = min(max(w, 0), 1)
+			z[r][c] = min(max(v, 0), 1)
 		}
 		if annotate {
-			labels[q] = make([]string, nk)
-			for k, w := range z[q] {
-				labels[q][k] = "0" // padded keys: exactly zero, written short
-				if w != 0 {
-					labels[q][k] = strconv.FormatFloat(w, 'f', 2, 64)
+			labels[r] = make([]string, nc)
+			for c, v := range z[r] {
+				labels[r][c] = "0" // exactly zero (attention's padded keys), written short
+				if v != 0 {
+					labels[r][c] = strconv.FormatFloat(v, 'f', 2, 64)
 				}
 			}
 		}
 	}
-	p, cmap, err := heatPanel(z, labels, keys, queries, cellTextSize, colourTop(z))
+	p, cmap, err := heatPanel(z, labels, cols, rows, cellTextSize, colourTop(z))
 	if err != nil {
 		return nil, fmt.Errorf("plots: %s: %w", what, err)
 	}
@@ -82,8 +83,8 @@ func unitMap(t unitMapText, title string, weights [][]float64, queries, keys []s
 	f := newFigure(title, [][]*plot.Plot{{p}})
 	f.colorBar = colorBarPanel(cmap, t.scale)
 	f.bodyWidth, f.bodyHeight = 6*vg.Inch, 5*vg.Inch
-	// Columns are about (6 in − labels − colour bar) / nk wide; turn long key labels upright.
-	if cell := (f.bodyWidth - 2*vg.Inch) / vg.Length(nk); maxWidth(p, keys) > 0.9*cell {
+	// Columns are about (6 in − labels − colour bar) / nc wide; turn long column labels upright.
+	if cell := (f.bodyWidth - 2*vg.Inch) / vg.Length(nc); maxWidth(p, cols) > 0.9*cell {
 		rotateXLabels(p)
 	}
 	return f, nil
