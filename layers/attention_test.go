@@ -68,10 +68,11 @@ func attnAdd(t *testing.T, a, b *gorgonia.Node) *gorgonia.Node {
 }
 
 // attnCheckGrads is checkGrads (float64 central differences with the checker's default step ε = 1e-5,
-// relative error ≤ 1e-6) with one change, for the key bias: its gradient is exactly zero in exact arithmetic (adding q·bk to every score of a row leaves the
-// softmax unchanged), so the relative error would compare two rounding noises — one ulp of the loss
-// divided by 2ε is about 1e-10·|L|, already 1e-6 of the check's 1e-4 floor. For it the test requires
-// |autodiff| ≤ 1e-12 and |numeric| ≤ 1e-8 instead.
+// relative error ≤ 1e-6) with one change, for the key bias: its gradient is exactly zero in exact
+// arithmetic (adding q·bk to every score of a row leaves the softmax unchanged), so the relative error
+// would compare two rounding noises — one ulp of the loss divided by 2ε is about 1e-10·|L|, already
+// 1e-6 of the check's 1e-4 floor. For it the test requires |autodiff| ≤ 1e-12 and |numeric| ≤ 1e-8
+// instead.
 func attnCheckGrads(t *testing.T, b *graph.Builder, loss *gorgonia.Node, feed func(p *graph.Program)) {
 	t.Helper()
 	p, err := graph.Compile(b, loss)
