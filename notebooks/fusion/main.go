@@ -108,14 +108,14 @@ func run(p *page.Page) error {
 		units, and every one that reads the static features the same MLP of 32, so the comparison
 		is of structure, not size:`)
 	// page:begin variants
-	lstm := `"lstm": {"hiddens": [32], "dropout": 0}, "hidden": [32], "gate_dim": 32, "dropout": 0.1`
+	sizes := `"lstm": {"hiddens": [32], "dropout": 0}, "hidden": [32], "gate_dim": 32, "dropout": 0.1` // alike in every fused variant
 	variants := []variant{
 		{"sequence only", "events", "lstm", `{"hiddens": [32], "dropout": 0, "sequence_only": true}`},
 		{"static only", "static", "fusion", `{"encoder": "none", "hidden": [32], "tasks": ["purchase"], "dropout": 0.1}`},
-		{"fused, concat", "both", "fusion", `{"encoder": "lstm", "fuse": "concat", "tasks": ["purchase"], ` + lstm + `}`},
-		{"fused, gate", "both", "fusion", `{"encoder": "lstm", "fuse": "gate", "tasks": ["purchase"], ` + lstm + `}`},
-		{"multi-task (+ cart)", "both", "fusion", `{"encoder": "lstm", "fuse": "concat", "tasks": ["purchase", "cart"], ` + lstm + `}`},
-		{"ESMM", "both", "fusion", `{"encoder": "lstm", "fuse": "concat", "tasks": ["purchase", "cart"], "esmm": true, ` + lstm + `}`},
+		{"fused, concat", "both", "fusion", `{"encoder": "lstm", "fuse": "concat", "tasks": ["purchase"], ` + sizes + `}`},
+		{"fused, gate", "both", "fusion", `{"encoder": "lstm", "fuse": "gate", "tasks": ["purchase"], ` + sizes + `}`},
+		{"multi-task (+ cart)", "both", "fusion", `{"encoder": "lstm", "fuse": "concat", "tasks": ["purchase", "cart"], ` + sizes + `}`},
+		{"ESMM", "both", "fusion", `{"encoder": "lstm", "fuse": "concat", "tasks": ["purchase", "cart"], "esmm": true, ` + sizes + `}`},
 	}
 	// page:end variants
 	p.Code("variants")
