@@ -172,7 +172,7 @@ func run(p *page.Page) error {
 	for _, e := range worst {
 		largest = max(largest, e.RelError)
 	}
-	p.Textf("Every element agrees to a relative error of at most %.0e, far inside the 1e-6 tolerance and about "+
+	p.Textf("Every element agrees to a relative error of at most %.1e, far inside the 1e-6 tolerance and about "+
 		"what float64 central differences can resolve: the nodes the graph grew compute the derivative of the "+
 		"forward pass. The same check guards every layer and custom operation in layers/.", largest)
 	return nil
