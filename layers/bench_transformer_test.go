@@ -12,8 +12,8 @@ import (
 
 // BenchmarkTransformerBlock times one forward + backward pass (loss Σ r ⊙ z) of a post-norm
 // TransformerBlock in float32 at batch 256, length 50, d_model 64, 4 heads, FF 256 (evaluation graph: no
-// dropout), with a mask whose lengths vary from 1 to 50. The graph and program are built once; only Run is timed. It reports
-// sequences per second.
+// dropout), with a mask whose lengths vary from 1 to 50. The graph and program are built once and run
+// once untimed; only the later runs are timed. It reports sequences per second.
 //
 //	go test -run '^$' -bench Transformer -benchtime 3x ./layers/
 func BenchmarkTransformerBlock(b *testing.B) {

@@ -11,8 +11,8 @@ import (
 )
 
 // Gradient checks and reference comparisons for the fused ops of layernorm_ops.go, dense_ops.go,
-// matmul_ops.go, embedding_ops.go and dropout_ops.go, beyond what the layers' own tests (LayerNorm, Dense, TransformerBlock, PyTorch parity)
-// already cover through them.
+// matmul_ops.go, embedding_ops.go and dropout_ops.go, beyond what the layers' own tests (LayerNorm,
+// Dense, TransformerBlock, PyTorch parity) already cover through them.
 
 // TestLayerNormResidualGradients checks LN(x + res), the post-norm block's fused sum, on (N, D) rows:
 // both inputs, γ and β, with the tolerance (relative error ≤ 1e-6).
