@@ -214,8 +214,9 @@ func run(p *page.Page) error {
 	p.Textf(`
 		Read the curves from the left. At lr = %g plain SGD has barely moved in %d epochs (%s), while Adam,
 		whose steps are about lr in size whatever the gradient, is already at %s. Momentum shifts SGD's
-		curve left by a decade, as its tenfold effective step predicts: momentum scores %s
-		(validation ROC-AUC).
+		curve left by a decade, as its tenfold effective step predicts (validation ROC-AUC):
+		momentum scores %s.
+
 		Each rule has a window of good rates and falls off on both sides: too small and it has not
 		arrived, too large and it overshoots, saturates the gates or diverges. A ROC-AUC of 0.500
 		(%s) is a network that survived but died: its units saturated, it gives every session
