@@ -102,7 +102,7 @@ func run(p *page.Page) error {
 	p.Section("Two sessions, read step by step")
 	p.Text(`
 		We take two test sessions of 6 to 12 events that contain an add-to-cart: the buyer the model
-		is surest of and the non-buyer it is surest of (sessions.ConfidentPair, in notebooks/internal, says exactly how). train.TraceLSTM runs them through the model's own graph up to
+		is surest of and the non-buyer it is surest of ([sessions.ConfidentPair](../internal/sessions/sessions.go) says exactly how). train.TraceLSTM runs them through the model's own graph up to
 		the LSTM's input, then recomputes every gate and state of both layers in plain Go from the
 		trained weights (a test checks that this agrees with the graph). train.PrefixScores asks the
 		model for P(purchase) after each event, as if the session had ended there.`)
@@ -155,8 +155,9 @@ func run(p *page.Page) error {
 	}
 	p.Text(`
 		The oracle column is the exact probability for the same prefix, computed as if the session
-		had ended after that event (what a model of the events alone is answering; datasets'
-		Oracle on the cut session).`)
+		had ended after that event (datasets' Oracle on the cut session): the question
+		PrefixScores puts to the model. The oracle also knows the visitor's static features, which
+		this LSTM does not read.`)
 
 	series := []plots.Series{}
 	for k, name := range names {
@@ -172,8 +173,8 @@ func run(p *page.Page) error {
 		and checkout events arrive, as the oracle's does. The non-buyer also carts, and the model's
 		probability rises with it, then falls back as quick page views follow: the LSTM has learned
 		the order effect of notebook 1, that what comes *after* the cart matters. Where the two
-		curves part, the model is wrong about this session; that gap, summed over sessions, is its
-		regret.`)
+		curves part, the model misjudges this prefix; such misjudgements, over many sessions, are
+		what its regret (the oracle's ROC-AUC minus its own) measures.`)
 
 	for k, name := range names {
 		fig, err := gateMap(traces[k], &raw.Sessions[k], sc, name)
