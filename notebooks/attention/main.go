@@ -106,7 +106,7 @@ func run(p *page.Page) error {
 		train.Inspect runs the evaluation graph on a few sessions and copies out every value the
 		model exposes: here the attention weights of the block, (sessions · heads, T, T), and the
 		pooling weights, (sessions, T). We take the buyer and the non-buyer of 6 to 12 events, with
-		an add-to-cart, that the model is surest of (sessions.ConfidentPair, in notebooks/internal).`)
+		an add-to-cart, that the model is surest of ([sessions.ConfidentPair](../internal/sessions/sessions.go) says how).`)
 	// page:begin inspect
 	maxLen := train.DefaultMaxLen(prep.Data.Train)
 	two := prep.Data.Test.Subset(picked) // preprocessed, as the model sees them
