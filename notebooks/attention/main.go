@@ -368,7 +368,8 @@ type stats struct {
 // endBins is the number of columns of the by-position summary: 0 … endBins−2 events before the last, then earlier.
 const endBins = 7
 
-// headStats computes stats from an attention internal of the sessions of d.
+// headStats computes stats from an attention internal of the sessions of d, whose event types are
+// encoded ids (datasets.PadID 0, datasets.UnknownID 1, then Schema.EventTypes from 2: type index id − 2).
 func headStats(att train.Internal, d *datasets.Dataset, heads, types int) stats {
 	st := stats{uniformType: make([]float64, types), self: make([]float64, heads), prev: make([]float64, heads), last: make([]float64, heads),
 		uniformEnd: make([]float64, endBins)}
