@@ -42,6 +42,18 @@ func paramInput(t *testing.T, s *graph.Store, b *graph.Builder, name string, val
 	return n
 }
 
+// mustNode returns a function that fails t on an error and otherwise returns the node, so that a test
+// graph reads one line per layer: h := must(lstm.Forward(b, x, mask)).
+func mustNode(t *testing.T) func(*gorgonia.Node, error) *gorgonia.Node {
+	return func(n *gorgonia.Node, err error) *gorgonia.Node {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+}
+
 var lossWeights int
 
 // weightedLoss is L = Σ_i r_i · y_i with fixed, distinct weights r, so that every element of y matters to

@@ -33,13 +33,7 @@ func reuseModel(t *testing.T, s *graph.Store, bs, steps int) func() *graph.Progr
 	if err != nil {
 		t.Fatal(err)
 	}
-	must := func(n *gorgonia.Node, err error) *gorgonia.Node {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	must := mustNode(t)
 	return func() *graph.Program {
 		b := graph.NewBuilder(s, graph.BuilderConfig{})
 		ids := must(b.IntInput("ids", bs, steps))
