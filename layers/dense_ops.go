@@ -155,7 +155,11 @@ func (op *biasActOp) WriteHash(h hash.Hash) {
 }
 func (op *biasActOp) Hashcode() uint32 { return hashOf(op) }
 func (op *biasActOp) String() string {
-	return fmt.Sprintf("BiasAct(%s, bias=%v)", op.act, op.bias)
+	act := string(op.act)
+	if op.act == Linear {
+		act = "linear"
+	}
+	return fmt.Sprintf("BiasAct(%s, bias=%v)", act, op.bias)
 }
 
 func (op *biasActOp) DiffWRT(n int) []bool { return allTrue(n) }
